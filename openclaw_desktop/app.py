@@ -1,0 +1,171 @@
+"""Composition root: read settings, build every service, wire callbacks, run.
+
+The headless ``gateway`` command and (later) the tray app both build the gateway here,
+so they host the very same code. No module-level instances anywhere else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import json
+import logging
+import os
+import signal
+import socket
+import sys
+import time
+import urllib.request
+import uuid
+from dataclasses import dataclass
+
+from openclaw_desktop import __version__
+from openclaw_desktop.config.paths import StatePaths
+from openclaw_desktop.config.service import ConfigService, Overrides, resolve_log_path
+from openclaw_desktop.errors import ConfigError
+from openclaw_desktop.gateway.dispatcher import MethodRegistry
+from openclaw_desktop.gateway.handlers import config as config_methods
+from openclaw_desktop.gateway.handlers import devices, health, logs, node_session
+from openclaw_desktop.gateway.hub import Hub
+from openclaw_desktop.gateway.server import GatewayServer
+from openclaw_desktop.gateway.services import GatewayServices
+from openclaw_desktop.pairing.store import PairingStore
+from openclaw_desktop.protocol.ratelimit import AuthRateLimiter
+from openclaw_desktop.storage.jsonl_log import JsonLinesHandler
+from openclaw_desktop.storage.sqlite import Database
+
+log = logging.getLogger("app")
+
+BIND_HOSTS = {"loopback": "127.0.0.1", "lan": "0.0.0.0", "auto": "127.0.0.1", "tailnet": "127.0.0.1"}
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class PortInUseError(Exception):
+    """The configured port is taken; the message is one line naming it."""
+
+
+@dataclass
+class Gateway:
+    """A running gateway and what it owns, in shutdown order."""
+
+    server: GatewayServer
+    services: GatewayServices
+    db: Database
+    log_handler: logging.Handler | None
+
+    @property
+    def url(self) -> str:
+        host = self.server.host if self.server.host not in ("0.0.0.0", "::") else "127.0.0.1"
+        return f"ws://{host}:{self.server.port}"
+
+    async def close(self, reason: str = "gateway stopping") -> None:
+        """Ordered shutdown: sockets first, then storage, then the log file."""
+        try:
+            await self.server.stop(reason)
+        finally:
+            await self.db.close()
+            log.info("gateway stopped")
+            if self.log_handler is not None:
+                logging.getLogger().removeHandler(self.log_handler)
+                self.log_handler.close()
+
+
+def bind_host(config: ConfigService) -> str:
+    g = config.settings.gateway
+    if g.bind == "custom":
+        return g.custom_bind_host or "127.0.0.1"
+    return BIND_HOSTS[g.bind]
+
+
+def probe_openclaw(port: int) -> bool:
+    """Does an OpenClaw-style gateway answer ``/health`` on this local port?"""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1.0) as resp:
+            return json.loads(resp.read()).get("status") == "live"
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+async def build_gateway(paths: StatePaths, overrides: Overrides, *, log_to_file: bool = True,
+                        **server_options: float) -> Gateway:
+    """Build and start the gateway. Raises ConfigError or PortInUseError.
+
+    ``server_options`` (``tick_interval_s``, ``handshake_timeout_s``) exist for tests.
+    """
+    config = ConfigService(paths, overrides)
+    config.ensure_token()
+    log_path = resolve_log_path(paths, config.settings)
+    handler: logging.Handler | None = None
+    if log_to_file:
+        handler = JsonLinesHandler(log_path)
+        root = logging.getLogger()
+        root.addHandler(handler)
+        if root.level > logging.INFO or root.level == logging.NOTSET:
+            root.setLevel(logging.INFO)
+    db = Database(paths.db_path)
+    await db.open()
+    try:
+        pairing = PairingStore(db)
+        await pairing.load()
+        rl = config.settings.gateway.auth.rate_limit
+        svc = GatewayServices(
+            config=config, pairing=pairing, hub=Hub(), clock_ms=now_ms, log_path=log_path, version=__version__,
+            boot_id=str(uuid.uuid4()), started_ms=now_ms(), host_name=socket.gethostname(),
+            rate_limiter=AuthRateLimiter(rl.max_attempts, rl.window_ms, rl.lockout_ms),
+        )
+        config.on_changed = lambda path, digest: svc.hub.broadcast(
+            "config.changed", {"path": path, "hash": digest, "ts": svc.clock_ms()})
+        registry = MethodRegistry()
+        for family in (health, config_methods, devices, logs, node_session):
+            family.register(registry, svc)
+        server = GatewayServer(svc, registry, bind_host(config), config.settings.gateway.port, **server_options)
+        try:
+            await server.start()
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise
+            port = config.settings.gateway.port
+            other = "an OpenClaw gateway is already running there" if probe_openclaw(port) \
+                else "another program is using it"
+            raise PortInUseError(f"port {port} is already in use ({other}); "
+                                 "stop it or choose another with --port") from None
+        svc.url = f"ws://{server.host}:{server.port}"
+        return Gateway(server, svc, db, handler)
+    except BaseException:
+        await db.close()
+        if handler is not None:
+            logging.getLogger().removeHandler(handler)
+            handler.close()
+        raise
+
+
+async def run_gateway_forever(paths: StatePaths, overrides: Overrides) -> int:
+    """Headless mode: run until SIGINT/SIGTERM, then shut down in order and return 0."""
+    gateway = await build_gateway(paths, overrides)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):  # Windows: fall back to KeyboardInterrupt
+            pass
+    print(f"openclaw-desktop gateway listening on {gateway.url} (pid {os.getpid()})", flush=True)
+    print(f"  state dir: {paths.state_dir}\n  config:    {paths.config_path}", flush=True)
+    try:
+        await stop.wait()
+    finally:
+        await gateway.close()
+    return 0
+
+
+def main_gateway(paths: StatePaths, overrides: Overrides) -> int:
+    try:
+        return asyncio.run(run_gateway_forever(paths, overrides))
+    except (ConfigError, PortInUseError) as exc:
+        print(f"openclaw-desktop: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0

@@ -1,0 +1,72 @@
+"""The ``openclaw-desktop`` command line.
+
+Subcommands: ``gateway`` (headless gateway in the foreground) and ``version``. With no
+subcommand the desktop app starts; until the tray app lands that is the gateway.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Mapping, Sequence
+
+from openclaw_desktop import __version__
+from openclaw_desktop.config.paths import StatePaths
+from openclaw_desktop.config.service import Overrides
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError("port must be 0..65535")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="openclaw-desktop", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"openclaw-desktop {__version__}")
+    sub = parser.add_subparsers(dest="command")
+    gw = sub.add_parser("gateway", help="run the OpenClaw-compatible gateway headless (no Qt)")
+    gw.add_argument("--port", type=_port, help="port for WebSocket + HTTP (default 18789; 0 = any free port)")
+    gw.add_argument("--bind", choices=("loopback", "lan", "custom"), help="interface to listen on")
+    gw.add_argument("--host", help="address to bind with --bind custom")
+    gw.add_argument("--auth", choices=("token", "password", "none"), help="gateway auth mode")
+    gw.add_argument("--token", help="shared gateway token (overrides config and OPENCLAW_GATEWAY_TOKEN)")
+    gw.add_argument("--password", help="shared gateway password (with --auth password)")
+    sub.add_parser("version", help="print the version")
+    return parser
+
+
+def overrides_from(args: argparse.Namespace, env: Mapping[str, str]) -> Overrides:
+    """Flags win over environment, which wins over the config file."""
+    env_port = env.get("OPENCLAW_GATEWAY_PORT")
+    port = getattr(args, "port", None)
+    if port is None and env_port:
+        try:
+            port = _port(env_port)
+        except (ValueError, argparse.ArgumentTypeError):
+            raise SystemExit(f"openclaw-desktop: OPENCLAW_GATEWAY_PORT must be a port number (got {env_port!r})")
+    bind = getattr(args, "bind", None)
+    if bind == "custom" and not getattr(args, "host", None):
+        raise SystemExit("openclaw-desktop: --bind custom needs --host ADDRESS")
+    return Overrides(
+        port=port, bind=bind, custom_host=getattr(args, "host", None),
+        token=getattr(args, "token", None) or env.get("OPENCLAW_GATEWAY_TOKEN") or None,
+        password=getattr(args, "password", None) or env.get("OPENCLAW_GATEWAY_PASSWORD") or None,
+        auth_mode=getattr(args, "auth", None),
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "version":
+        print(f"openclaw-desktop {__version__}")
+        return 0
+    from openclaw_desktop.app import main_gateway
+
+    return main_gateway(StatePaths.resolve(), overrides_from(args, os.environ))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""The typed settings tree, validated once from the parsed config document.
+
+Unknown keys are accepted (the file may be shared with the official gateway, whose
+schema is much larger); known keys must have the right type, or :class:`ConfigError`
+names the file, the dotted key and the problem.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from openclaw_desktop.errors import ConfigError
+from openclaw_desktop.protocol.constants import DEFAULT_GATEWAY_PORT
+
+BIND_MODES = ("loopback", "lan", "custom", "auto", "tailnet")
+AUTH_MODES = ("token", "password", "none")
+
+
+@dataclass(frozen=True)
+class RateLimitSettings:
+    """Failed shared-secret attempts per client IP (ms units)."""
+
+    max_attempts: int = 10
+    window_ms: int = 60_000
+    lockout_ms: int = 300_000
+    exempt_loopback: bool = True
+
+
+@dataclass(frozen=True)
+class AuthSettings:
+    mode: str = "token"
+    token: str | None = None
+    password: str | None = None
+    rate_limit: RateLimitSettings = field(default_factory=RateLimitSettings)
+
+
+@dataclass(frozen=True)
+class GatewaySettings:
+    port: int = DEFAULT_GATEWAY_PORT
+    bind: str = "loopback"
+    custom_bind_host: str | None = None
+    auth: AuthSettings = field(default_factory=AuthSettings)
+    auto_approve_local: bool = True
+    """gateway.nodes.pairing.autoApproveLocal: silently pair loopback devices."""
+
+
+@dataclass(frozen=True)
+class LoggingSettings:
+    file: str | None = None
+    level: str = "info"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The whole validated configuration."""
+
+    gateway: GatewaySettings = field(default_factory=GatewaySettings)
+    logging: LoggingSettings = field(default_factory=LoggingSettings)
+
+
+_TYPE_NAMES = {str: "a string", int: "an integer", bool: "a boolean", dict: "an object",
+               list: "an array", float: "a number"}
+
+
+class _Reader:
+    """Walks the document with dotted-key error messages."""
+
+    def __init__(self, path: str, doc: dict[str, Any]) -> None:
+        self.path, self.doc = path, doc
+
+    def fail(self, key: str, problem: str) -> ConfigError:
+        return ConfigError(self.path, key, problem)
+
+    def get(self, key: str, kind: type | tuple[type, ...], default: Any) -> Any:
+        node: Any = self.doc
+        parts = key.split(".")
+        for i, part in enumerate(parts):
+            if node is None:
+                return default
+            if not isinstance(node, dict):
+                raise self.fail(".".join(parts[:i]), "must be an object")
+            node = node.get(part)
+        if node is None:
+            return default
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        if (isinstance(node, bool) and bool not in kinds) or not isinstance(node, kinds):
+            wanted = " or ".join(_TYPE_NAMES.get(k, k.__name__) for k in kinds)
+            raise self.fail(key, f"must be {wanted}, got {_TYPE_NAMES.get(type(node), type(node).__name__)}")
+        return node
+
+    def choice(self, key: str, options: tuple[str, ...], default: str) -> str:
+        value = self.get(key, str, default)
+        if value not in options:
+            raise self.fail(key, f"must be one of {', '.join(options)} (got {value!r})")
+        return value
+
+    def int_range(self, key: str, lo: int, hi: int, default: int) -> int:
+        value = self.get(key, int, default)
+        if not lo <= value <= hi:
+            raise self.fail(key, f"must be between {lo} and {hi} (got {value})")
+        return value
+
+
+def parse_settings(path: str, doc: Any) -> Settings:
+    """Validate a parsed config document into :class:`Settings` (or raise ConfigError)."""
+    if not isinstance(doc, dict):
+        raise ConfigError(path, "", "top level must be an object")
+    r = _Reader(path, doc)
+    rl = RateLimitSettings(
+        max_attempts=r.int_range("gateway.auth.rateLimit.maxAttempts", 1, 1_000_000, 10),
+        window_ms=r.int_range("gateway.auth.rateLimit.windowMs", 1, 86_400_000, 60_000),
+        lockout_ms=r.int_range("gateway.auth.rateLimit.lockoutMs", 0, 86_400_000, 300_000),
+        exempt_loopback=r.get("gateway.auth.rateLimit.exemptLoopback", bool, True),
+    )
+    auth = AuthSettings(
+        mode=r.choice("gateway.auth.mode", AUTH_MODES, "token"),
+        token=r.get("gateway.auth.token", str, None) or None,
+        password=r.get("gateway.auth.password", str, None) or None,
+        rate_limit=rl,
+    )
+    bind = r.choice("gateway.bind", BIND_MODES, "loopback")
+    custom = r.get("gateway.customBindHost", str, None)
+    if bind == "custom" and not custom:
+        raise r.fail("gateway.customBindHost", "is required when gateway.bind is \"custom\"")
+    gateway = GatewaySettings(
+        port=r.int_range("gateway.port", 0, 65535, DEFAULT_GATEWAY_PORT),
+        bind=bind, custom_bind_host=custom, auth=auth,
+        auto_approve_local=r.get("gateway.nodes.pairing.autoApproveLocal", bool, True),
+    )
+    logging = LoggingSettings(
+        file=r.get("logging.file", str, None),
+        level=r.choice("logging.level", ("debug", "info", "warn", "error"), "info"),
+    )
+    return Settings(gateway=gateway, logging=logging)

@@ -1,0 +1,1 @@
+"""Method families. Each module exposes ``register(registry, services)``."""

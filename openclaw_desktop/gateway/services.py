@@ -1,0 +1,33 @@
+"""The bag of services handlers need, built once by the composition root."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from openclaw_desktop.config.service import ConfigService
+from openclaw_desktop.pairing.store import PairingStore
+from openclaw_desktop.protocol.ratelimit import AuthRateLimiter
+
+from .hub import Hub
+
+
+@dataclass
+class GatewayServices:
+    """Shared state of one running gateway (no module-level instances anywhere)."""
+
+    config: ConfigService
+    pairing: PairingStore
+    hub: Hub
+    clock_ms: Callable[[], int]
+    log_path: Path
+    version: str
+    boot_id: str
+    started_ms: int
+    host_name: str
+    rate_limiter: AuthRateLimiter = field(default_factory=AuthRateLimiter)
+    url: str = ""
+
+    def uptime_ms(self) -> int:
+        return max(0, self.clock_ms() - self.started_ms)

@@ -1,0 +1,1 @@
+"""Persistent storage: the SQLite lifecycle (the only aiosqlite user) and JSONL logs."""

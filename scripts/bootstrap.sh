@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Shared set-up for run.sh and test.sh: system packages (when root on Debian/Ubuntu)
+# and a project virtualenv in .venv with the package installed in editable mode.
+#   $1 = extras to install, e.g. "test"
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+EXTRAS=${1:-}
+APT_PACKAGES=(python3 python3-venv python3-pip nodejs npm ca-certificates curl)
+
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  missing=()
+  for pkg in "${APT_PACKAGES[@]}"; do
+    # npm may come from elsewhere (nvm, nodesource): only install Node when npm is absent.
+    case $pkg in nodejs|npm) command -v npm >/dev/null 2>&1 && continue ;; esac
+    # Likewise a Python that can already make venvs (pyenv, deadsnakes) is fine as it is.
+    case $pkg in python3*) python3 -c "import venv, ensurepip" 2>/dev/null && continue ;; esac
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "bootstrap: apt-get install ${missing[*]}" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  fi
+fi
+
+PY=${PYTHON:-python3}
+if [ ! -x "$ROOT/.venv/bin/python" ]; then
+  "$PY" -m venv "$ROOT/.venv"
+fi
+"$ROOT/.venv/bin/python" -m pip install -q --upgrade pip >&2
+spec="$ROOT"
+[ -n "$EXTRAS" ] && spec="$ROOT[$EXTRAS]"
+"$ROOT/.venv/bin/python" -m pip install -q -e "$spec" >&2
