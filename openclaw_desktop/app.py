@@ -132,7 +132,7 @@ async def build_gateway(paths: StatePaths, overrides: Overrides, *, log_to_file:
                 else "another program is using it"
             raise PortInUseError(f"port {port} is already in use ({other}); "
                                  "stop it or choose another with --port") from None
-        svc.url = f"ws://{server.host}:{server.port}"
+        svc.url, svc.port = f"ws://{server.host}:{server.port}", server.port
         return Gateway(server, svc, db, handler)
     except BaseException:
         await db.close()

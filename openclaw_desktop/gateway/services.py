@@ -28,6 +28,8 @@ class GatewayServices:
     host_name: str
     rate_limiter: AuthRateLimiter = field(default_factory=AuthRateLimiter)
     url: str = ""
+    port: int = 0
+    """The bound port (differs from the configured one when that was 0)."""
 
     def uptime_ms(self) -> int:
         return max(0, self.clock_ms() - self.started_ms)

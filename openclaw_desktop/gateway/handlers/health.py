@@ -47,7 +47,7 @@ def register(reg: MethodRegistry, svc: GatewayServices) -> None:
             "ok": True, "ts": svc.clock_ms(), "version": svc.version, "runtime": "python",
             "runtimeVersion": platform.python_version(), "platform": sys.platform, "host": svc.host_name,
             "uptimeMs": svc.uptime_ms(), "bootId": svc.boot_id,
-            "gateway": {"url": svc.url, "port": gw.port, "bind": gw.bind, "authMode": gw.auth.mode},
+            "gateway": {"url": svc.url, "port": svc.port, "bind": gw.bind, "authMode": gw.auth.mode},
             "connections": {"total": len(live),
                             "operators": sum(1 for c in live if c.role == S.ROLE_OPERATOR),
                             "nodes": sum(1 for c in live if c.role == S.ROLE_NODE)},
