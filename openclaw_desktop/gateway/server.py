@@ -80,6 +80,8 @@ class GatewayServer:
         self._server: Server | None = None
         self._tick_task: asyncio.Task[None] | None = None
         self._preauth: Counter[str] = Counter()
+        self.max_preauth_total = MAX_PREAUTH_TOTAL
+        self.max_preauth_per_ip = MAX_PREAUTH_PER_IP
 
     @property
     def events(self) -> list[str]:
@@ -111,7 +113,7 @@ class GatewayServer:
         if response is not None:
             return response
         ip = self._remote_ip(connection)
-        if sum(self._preauth.values()) >= MAX_PREAUTH_TOTAL or self._preauth[ip] >= MAX_PREAUTH_PER_IP:
+        if sum(self._preauth.values()) >= self.max_preauth_total or self._preauth[ip] >= self.max_preauth_per_ip:
             return json_response(HTTPStatus.SERVICE_UNAVAILABLE, {"error": "too many pending handshakes"})
         return None
 

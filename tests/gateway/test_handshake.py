@@ -160,3 +160,18 @@ async def test_auth_mode_none_and_password(paths):
             assert c.hello["auth"]["method"] == "none"
     finally:
         await gw.close()
+
+
+async def test_pending_handshakes_are_bounded(gateway):
+    from websockets.exceptions import InvalidStatus
+
+    gateway.server.max_preauth_per_ip = 2
+    held = [await raw_socket(gateway) for _ in range(2)]
+    with pytest.raises(InvalidStatus) as exc:
+        await raw_socket(gateway)
+    assert exc.value.response.status_code == 503
+    for ws, _ in held:
+        await ws.close()
+    await asyncio.sleep(0.05)
+    async with connect(gateway) as c:  # slots are freed when those sockets go away
+        assert (await c.call("health"))["ok"] is True
