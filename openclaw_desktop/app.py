@@ -20,16 +20,20 @@ import uuid
 from dataclasses import dataclass
 
 from openclaw_desktop import __version__
+from openclaw_desktop.approvals.broker import ApprovalBroker
+from openclaw_desktop.approvals.document_store import ApprovalsDocumentStore
 from openclaw_desktop.config.paths import StatePaths
 from openclaw_desktop.config.service import ConfigService, Overrides, resolve_log_path
 from openclaw_desktop.errors import ConfigError
 from openclaw_desktop.gateway.dispatcher import MethodRegistry
+from openclaw_desktop.gateway.handlers import approvals as approval_methods
 from openclaw_desktop.gateway.handlers import config as config_methods
 from openclaw_desktop.gateway.handlers import devices, health, logs, node_session
 from openclaw_desktop.gateway.hub import Hub
 from openclaw_desktop.gateway.server import GatewayServer
 from openclaw_desktop.gateway.services import GatewayServices
 from openclaw_desktop.pairing.store import PairingStore
+from openclaw_desktop.protocol import scopes as S
 from openclaw_desktop.protocol.ratelimit import AuthRateLimiter
 from openclaw_desktop.storage.jsonl_log import JsonLinesHandler
 from openclaw_desktop.storage.sqlite import Database
@@ -55,6 +59,7 @@ class Gateway:
     services: GatewayServices
     db: Database
     log_handler: logging.Handler | None
+    broker: ApprovalBroker
 
     @property
     def url(self) -> str:
@@ -64,6 +69,7 @@ class Gateway:
     async def close(self, reason: str = "gateway stopping") -> None:
         """Ordered shutdown: sockets first, then storage, then the log file."""
         try:
+            self.broker.close()  # nothing may stay pending across a restart: deny
             await self.server.stop(reason)
         finally:
             await self.db.close()
@@ -118,9 +124,18 @@ async def build_gateway(paths: StatePaths, overrides: Overrides, *, log_to_file:
         )
         config.on_changed = lambda path, digest: svc.hub.broadcast(
             "config.changed", {"path": path, "hash": digest, "ts": svc.clock_ms()})
+        broker = ApprovalBroker(svc.clock_ms, svc.hub.broadcast, lambda: _has_approver(svc))
+        documents = ApprovalsDocumentStore(paths.state_dir / "exec-approvals.json")
+
+        def on_disconnect(conn: object) -> None:
+            broker.owner_gone(getattr(conn, "conn_id", ""))
+            broker.route_lost()
+
+        svc.disconnect_hooks.append(on_disconnect)
         registry = MethodRegistry()
         for family in (health, config_methods, devices, logs, node_session):
             family.register(registry, svc)
+        approval_methods.register(registry, svc, broker, documents)
         server = GatewayServer(svc, registry, bind_host(config), config.settings.gateway.port, **server_options)
         try:
             await server.start()
@@ -133,13 +148,19 @@ async def build_gateway(paths: StatePaths, overrides: Overrides, *, log_to_file:
             raise PortInUseError(f"port {port} is already in use ({other}); "
                                  "stop it or choose another with --port") from None
         svc.url, svc.port = f"ws://{server.host}:{server.port}", server.port
-        return Gateway(server, svc, db, handler)
+        return Gateway(server, svc, db, handler, broker)
     except BaseException:
         await db.close()
         if handler is not None:
             logging.getLogger().removeHandler(handler)
             handler.close()
         raise
+
+
+def _has_approver(svc: GatewayServices) -> bool:
+    """Is anyone able to answer an approval (an operator socket with the scope)?"""
+    return any(c.role == S.ROLE_OPERATOR and S.scope_satisfied(S.APPROVALS, c.scopes)
+               for c in svc.hub.authenticated())
 
 
 async def run_gateway_forever(paths: StatePaths, overrides: Overrides) -> int:

@@ -8,6 +8,7 @@ Handlers raise :class:`GatewayError` for client errors; anything else becomes an
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from typing import Any
 
 from openclaw_desktop.errors import ErrorCode, GatewayError, invalid_request
 from openclaw_desktop.protocol.constants import CLOSE_POLICY_VIOLATION, MAX_CONSECUTIVE_UNAUTHORIZED
-from openclaw_desktop.protocol.frames import RequestFrame
+from openclaw_desktop.protocol.frames import RequestFrame, encode_ok
 from openclaw_desktop.protocol.scopes import authorize
 
 from .connection import Connection
@@ -23,6 +24,16 @@ from .connection import Connection
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Connection, Any], Awaitable[Any]]
+
+# The id of the request a handler is serving. Each request runs in its own task, and
+# tasks copy the context, so concurrent requests never see each other's id.
+current_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("current_request_id")
+
+
+async def send_interim(conn: Connection, payload: Any) -> None:
+    """Answer the current request early (e.g. ``status: "accepted"``); the handler's
+    return value later becomes the final response on the same id."""
+    await conn.send_text(encode_ok(current_request_id.get(), payload))
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +76,7 @@ class MethodRegistry:
                     conn.spawn(conn.ws.close(CLOSE_POLICY_VIOLATION, "repeated unauthorized calls"))
             raise denied
         conn.unauthorized_streak = 0
+        current_request_id.set(frame.id)
         try:
             return await method.handler(conn, frame.params)
         except (GatewayError, asyncio.CancelledError):

@@ -153,6 +153,11 @@ class GatewayServer:
             await conn.cancel_tasks()
             if self.svc.hub.remove(conn):
                 broadcast_presence(self.svc)
+                for hook in self.svc.disconnect_hooks:
+                    try:
+                        hook(conn)
+                    except Exception:  # one broken hook must not skip the others
+                        log.exception("disconnect hook failed")
 
     async def _handshake(self, conn: Connection) -> bool:
         """Read the first frame and admit it; False when the socket was refused."""
@@ -247,7 +252,8 @@ class GatewayServer:
 
 
 _EMITTED = frozenset({"tick", "shutdown", "presence", "config.changed", "device.pair.requested",
-                      "device.pair.resolved", "device.pair.changed"})
+                      "device.pair.resolved", "device.pair.changed", "exec.approval.requested",
+                      "exec.approval.resolved"})
 
 
 def _peek_id(raw: Any) -> str | None:

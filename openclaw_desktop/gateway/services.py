@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,6 +12,9 @@ from openclaw_desktop.pairing.store import PairingStore
 from openclaw_desktop.protocol.ratelimit import AuthRateLimiter
 
 from .hub import Hub
+
+if TYPE_CHECKING:
+    from .connection import Connection
 
 
 @dataclass
@@ -27,6 +31,8 @@ class GatewayServices:
     started_ms: int
     host_name: str
     rate_limiter: AuthRateLimiter = field(default_factory=AuthRateLimiter)
+    disconnect_hooks: list[Callable[[Connection], None]] = field(default_factory=list)
+    """Called after an authenticated connection is gone (pending work fails closed)."""
     url: str = ""
     port: int = 0
     """The bound port (differs from the configured one when that was 0)."""
