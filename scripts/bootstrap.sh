@@ -27,7 +27,7 @@ PY=${PYTHON:-python3}
 if [ ! -x "$ROOT/.venv/bin/python" ]; then
   "$PY" -m venv "$ROOT/.venv"
 fi
-"$ROOT/.venv/bin/python" -m pip install -q --upgrade pip >&2
+"$ROOT/.venv/bin/python" -m pip install -q --upgrade pip "setuptools>=77" wheel >&2
 spec="$ROOT"
 [ -n "$EXTRAS" ] && spec="$ROOT[$EXTRAS]"
 "$ROOT/.venv/bin/python" -m pip install -q -e "$spec" >&2
