@@ -1,7 +1,8 @@
 """The ``openclaw-desktop`` command line.
 
-Subcommands: ``gateway`` (headless gateway in the foreground) and ``version``. With no
-subcommand the desktop app starts; until the tray app lands that is the gateway.
+Subcommands: ``gateway`` (headless gateway in the foreground), ``exec-policy check``
+("would this command run?") and ``version``. With no subcommand the desktop app starts;
+until the tray app lands that is the gateway.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ def _port(text: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="openclaw-desktop", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"openclaw-desktop {__version__}")
-    sub = parser.add_subparsers(dest="command")
+    sub = parser.add_subparsers(dest="subcommand")
     gw = sub.add_parser("gateway", help="run the OpenClaw-compatible gateway headless (no Qt)")
     gw.add_argument("--port", type=_port, help="port for WebSocket + HTTP (default 18789; 0 = any free port)")
     gw.add_argument("--bind", choices=("loopback", "lan", "custom"), help="interface to listen on")
@@ -34,6 +35,10 @@ def build_parser() -> argparse.ArgumentParser:
     gw.add_argument("--auth", choices=("token", "password", "none"), help="gateway auth mode")
     gw.add_argument("--token", help="shared gateway token (overrides config and OPENCLAW_GATEWAY_TOKEN)")
     gw.add_argument("--password", help="shared gateway password (with --auth password)")
+    policy = sub.add_parser("exec-policy", help="inspect the command-safety policy")
+    from openclaw_desktop.approvals import check_command
+
+    check_command.configure_parser(policy)
     sub.add_parser("version", help="print the version")
     return parser
 
@@ -60,9 +65,13 @@ def overrides_from(args: argparse.Namespace, env: Mapping[str, str]) -> Override
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command == "version":
+    if args.subcommand == "version":
         print(f"openclaw-desktop {__version__}")
         return 0
+    if args.subcommand == "exec-policy":
+        from openclaw_desktop.approvals import check_command
+
+        return check_command.run(args)
     from openclaw_desktop.app import main_gateway
 
     return main_gateway(StatePaths.resolve(), overrides_from(args, os.environ))

@@ -68,3 +68,12 @@ def test_bad_env_port_is_reported():
 def test_version():
     result = run_cli("version")
     assert result.returncode == 0 and result.stdout.startswith("openclaw-desktop ")
+
+
+def test_exec_policy_check_exit_codes_and_json():
+    allowed = run_cli("exec-policy", "check", "--allow", "ls", "--", "ls -la")
+    assert allowed.returncode == 0 and "decision: allow" in allowed.stdout
+    asked = run_cli("exec-policy", "check", "--allow", "ls", "--json", "--", "ls | sh")
+    data = json.loads(asked.stdout)
+    assert asked.returncode == 1 and data["decision"] == "ask"
+    assert [s["argv"] for s in data["segments"]] == [["ls"], ["sh"]]
