@@ -18,9 +18,12 @@ from websockets.exceptions import ConnectionClosed
 
 from openclaw_desktop.protocol.connect import ClientInfo
 from openclaw_desktop.protocol.constants import CLOSE_POLICY_VIOLATION, MAX_BUFFERED_BYTES
-from openclaw_desktop.protocol.frames import encode_event
+from openclaw_desktop.protocol.frames import event_frame_parts
 
 log = logging.getLogger(__name__)
+
+# Client modes of short-lived tool sockets (one RPC, then gone).
+_TRANSIENT_MODES = frozenset({"cli", "probe", "backend", "test"})
 
 
 @dataclass
@@ -59,19 +62,21 @@ class Connection:
         self._seq += 1
         return self._seq
 
-    def push_event(self, event: str, payload: Any, *, with_seq: bool = True,
-                   state_version: dict[str, int] | None = None) -> None:
-        """Queue an event without awaiting (used by broadcasts).
+    def push_event(self, event: str, payload: Any, *, state_version: dict[str, int] | None = None) -> None:
+        """Queue one broadcast event for this connection (see :meth:`push_frame`)."""
+        self.push_frame(*event_frame_parts(event, payload, state_version))
 
-        The frame is encoded now so ``seq`` order matches call order; the write happens
-        in a tracked task. Slow consumers beyond the buffer budget are disconnected.
+    def push_frame(self, head: str, tail: str) -> None:
+        """Queue a pre-encoded broadcast frame, stamping this connection's next ``seq``.
+
+        The seq is taken now so its order matches call order; the write happens in a
+        tracked task. Slow consumers beyond the buffer budget are disconnected.
         """
         transport = self.ws.transport
         if transport is not None and transport.get_write_buffer_size() > MAX_BUFFERED_BYTES:
             self.spawn(self.ws.close(CLOSE_POLICY_VIOLATION, "slow consumer"))
             return
-        text = encode_event(event, payload, self.next_seq() if with_seq else None, state_version)
-        self.spawn(self.send_text(text))
+        self.spawn(self.send_text(f"{head}{self.next_seq()}{tail}"))
 
     def spawn(self, coro: Any) -> asyncio.Task[Any]:
         """Run a coroutine tied to this connection; cancelled when it closes."""
@@ -96,6 +101,15 @@ class Connection:
             task.cancel()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
+
+    @property
+    def in_presence(self) -> bool:
+        """Listed in presence? Like upstream, one-shot device-less CLI/probe sockets are not."""
+        if not self.authenticated:
+            return False
+        if self.device_id is not None:
+            return True
+        return self.client is not None and self.client.mode not in _TRANSIENT_MODES
 
     def presence_entry(self) -> dict[str, Any]:
         """This connection's ``PresenceEntry``."""

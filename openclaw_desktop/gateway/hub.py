@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from openclaw_desktop.protocol import scopes as S
+from openclaw_desktop.protocol.frames import event_frame_parts
 
 from .connection import Connection
 
@@ -70,9 +71,10 @@ class Hub:
 
     def broadcast(self, event: str, payload: Any, *, state_version: dict[str, int] | None = None) -> int:
         """Send an event (with per-connection ``seq``) to every allowed connection."""
+        head, tail = event_frame_parts(event, payload, state_version)
         sent = 0
         for conn in self._conns.values():
             if self.may_receive(conn, event):
-                conn.push_event(event, payload, state_version=state_version)
+                conn.push_frame(head, tail)
                 sent += 1
         return sent

@@ -48,7 +48,7 @@ from .handlers.health import health_summary
 from .handshake import admit, hello_ok
 from .http_routes import json_response, route
 from .hub import EVENT_SCOPES
-from .presence import broadcast_presence, presence_list
+from .presence import PresenceBroadcaster, presence_list
 from .services import GatewayServices
 
 log = logging.getLogger("gateway")
@@ -80,6 +80,7 @@ class GatewayServer:
         self._server: Server | None = None
         self._tick_task: asyncio.Task[None] | None = None
         self._preauth: Counter[str] = Counter()
+        self.presence = PresenceBroadcaster(svc)
         self.max_preauth_total = MAX_PREAUTH_TOTAL
         self.max_preauth_per_ip = MAX_PREAUTH_PER_IP
 
@@ -152,7 +153,8 @@ class GatewayServer:
                     del self._preauth[ip]
             await conn.cancel_tasks()
             if self.svc.hub.remove(conn):
-                broadcast_presence(self.svc)
+                if conn.in_presence:
+                    self.presence.changed()
                 for hook in self.svc.disconnect_hooks:
                     try:
                         hook(conn)
@@ -186,7 +188,8 @@ class GatewayServer:
         await conn.send_text(encode_ok(frame.id, hello))
         log.info("client connected", extra={"fields": {"connId": conn.conn_id, "role": conn.role, "ip": conn.remote_ip,
                                                        "client": conn.client.id if conn.client else None}})
-        broadcast_presence(self.svc)
+        if conn.in_presence:
+            self.presence.changed()
         return True
 
     async def _refuse(self, conn: Connection, frame_id: str, err: GatewayError, reason: str,
@@ -234,6 +237,7 @@ class GatewayServer:
         if self._server is None:
             return
         self._server.server.close()  # stop accepting first
+        self.presence.close()
         self.svc.hub.broadcast("shutdown", {"reason": reason})
         await asyncio.sleep(0)  # let the shutdown frames reach the transports
         closing = [c.ws.close(CLOSE_GOING_AWAY, "going away") for c in self.svc.hub]

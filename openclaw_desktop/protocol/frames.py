@@ -81,6 +81,19 @@ def encode_event(event: str, payload: Any, seq: int | None = None,
     return _dumps(frame)
 
 
+def event_frame_parts(event: str, payload: Any, state_version: dict[str, int] | None = None) -> tuple[str, str]:
+    """A broadcast frame split around its ``seq`` value: ``head + str(seq) + tail``.
+
+    The payload is encoded once per broadcast instead of once per recipient; only the
+    per-connection sequence number differs between the copies.
+    """
+    frame: dict[str, Any] = {"type": "event", "event": event, "payload": payload}
+    if state_version is not None:
+        frame["stateVersion"] = state_version
+    body = _dumps(frame)
+    return body[:-1] + ',"seq":', "}"
+
+
 def error_request_id(err: GatewayError) -> str | None:
     """The request id a frame-parse error could still recover (or ``None``)."""
     if err.details and isinstance(err.details.get("id"), str):

@@ -78,17 +78,21 @@ async def test_logs_tail_pages_through_our_log(gateway):
 
 
 async def test_presence_snapshot_and_events(gateway):
+    from openclaw_desktop.client.gateway_client import ClientOptions, GatewayClient
+
+    ui = ClientOptions(token=TOKEN, client_id="openclaw-linux", client_mode="ui", display_name="second")
     async with connect(gateway, scopes=["operator.read"]) as watcher:
-        async with connect(gateway, cli_opts(client_id="cli", display_name="second")):
-            own = await watcher.next_event("presence")  # announces the watcher itself
-            assert len(own["payload"]["presence"]) == 2  # self + watcher
+        # One-shot CLI sockets (like the watcher) are not listed, as upstream.
+        assert [p["reason"] for p in await watcher.call("system-presence")] == ["self"]
+        async with GatewayClient.connect(gateway.url, ui):
             event = await watcher.next_event("presence")
-            assert event["stateVersion"]["presence"] > own["stateVersion"]["presence"]
-            assert len(event["payload"]["presence"]) == 3 and event["seq"] == own["seq"] + 1
+            assert event["stateVersion"]["presence"] >= 1 and isinstance(event["seq"], int)
+            assert [p.get("host") for p in event["payload"]["presence"]][1:] == ["second"]
             listing = await watcher.call("system-presence")
             assert any(p.get("host") == "second" for p in listing)
         left = await watcher.next_event("presence")
-        assert len(left["payload"]["presence"]) == 2 and left["seq"] > event["seq"]
+        assert len(left["payload"]["presence"]) == 1 and left["seq"] == event["seq"] + 1
+        assert left["stateVersion"]["presence"] > event["stateVersion"]["presence"]
 
 
 async def test_tick_reaches_operators_and_nodes_with_seq(paths):
@@ -168,3 +172,20 @@ async def test_http_probes_share_the_port(gateway):
     assert await asyncio.to_thread(get, "/healthz") == (200, {"ok": True, "status": "live"})
     assert await asyncio.to_thread(get, "/readyz") == (200, {"ready": True})
     assert (await asyncio.to_thread(get, "/nope"))[0] == 404
+
+
+async def test_presence_bursts_are_coalesced(gateway):
+    from contextlib import AsyncExitStack
+
+    from openclaw_desktop.client.gateway_client import ClientOptions, GatewayClient
+
+    async with connect(gateway, scopes=["operator.read"]) as watcher, AsyncExitStack() as stack:
+        opts = [ClientOptions(token=TOKEN, client_id="openclaw-linux", client_mode="ui", display_name=f"ui{i}")
+                for i in range(20)]
+        await asyncio.gather(*(stack.enter_async_context(GatewayClient.connect(gateway.url, o)) for o in opts))
+        events = []
+        while True:
+            events.append(await watcher.next_event("presence", timeout=2))
+            if len(events[-1]["payload"]["presence"]) == 21:
+                break
+        assert len(events) < 10  # 20 connects, a handful of events, the last one complete
