@@ -20,8 +20,10 @@ import uuid
 from dataclasses import dataclass
 
 from openclaw_desktop import __version__
+from openclaw_desktop.approvals.audit import AuditLog
 from openclaw_desktop.approvals.broker import ApprovalBroker
 from openclaw_desktop.approvals.document_store import ApprovalsDocumentStore
+from openclaw_desktop.approvals.exec_service import ExecService
 from openclaw_desktop.config.paths import StatePaths
 from openclaw_desktop.config.service import ConfigService, Overrides, resolve_log_path
 from openclaw_desktop.errors import ConfigError
@@ -60,6 +62,7 @@ class Gateway:
     db: Database
     log_handler: logging.Handler | None
     broker: ApprovalBroker
+    exec_service: ExecService
 
     @property
     def url(self) -> str:
@@ -126,6 +129,10 @@ async def build_gateway(paths: StatePaths, overrides: Overrides, *, log_to_file:
             "config.changed", {"path": path, "hash": digest, "ts": svc.clock_ms()})
         broker = ApprovalBroker(svc.clock_ms, svc.hub.broadcast, lambda: _has_approver(svc))
         documents = ApprovalsDocumentStore(paths.state_dir / "exec-approvals.json")
+        workspace = paths.state_dir / "workspace"
+        workspace.mkdir(parents=True, exist_ok=True, mode=0o700)
+        exec_service = ExecService(documents, broker, AuditLog(paths.state_dir / "logs" / "exec-audit.jsonl"),
+                                   workspace, svc.clock_ms)
 
         def on_disconnect(conn: object) -> None:
             broker.owner_gone(getattr(conn, "conn_id", ""))
@@ -135,7 +142,7 @@ async def build_gateway(paths: StatePaths, overrides: Overrides, *, log_to_file:
         registry = MethodRegistry()
         for family in (health, config_methods, devices, logs, node_session):
             family.register(registry, svc)
-        approval_methods.register(registry, svc, broker, documents)
+        approval_methods.register(registry, svc, broker, documents, exec_service)
         server = GatewayServer(svc, registry, bind_host(config), config.settings.gateway.port, **server_options)
         try:
             await server.start()
@@ -148,7 +155,7 @@ async def build_gateway(paths: StatePaths, overrides: Overrides, *, log_to_file:
             raise PortInUseError(f"port {port} is already in use ({other}); "
                                  "stop it or choose another with --port") from None
         svc.url, svc.port = f"ws://{server.host}:{server.port}", server.port
-        return Gateway(server, svc, db, handler, broker)
+        return Gateway(server, svc, db, handler, broker, exec_service)
     except BaseException:
         await db.close()
         if handler is not None:

@@ -17,8 +17,8 @@ from typing import Any
 from openclaw_desktop.config.store import atomic_write_text
 from openclaw_desktop.errors import invalid_request
 
-SECURITY = ("deny", "allowlist", "full")
-ASK = ("off", "on-miss", "always")
+from .document import DocumentError, parse_document
+
 # The desktop default is stricter than the official host default (full/off): the agent
 # may run allowlisted commands, everything else asks the user, and no answer means deny.
 DESKTOP_DEFAULTS = {"security": "allowlist", "ask": "on-miss", "askFallback": "deny", "autoAllowSkills": False}
@@ -36,30 +36,11 @@ def text_hash(text: str | None) -> str:
 
 
 def validate(doc: Any) -> dict[str, Any]:
-    """Check the document's shape; raise INVALID_REQUEST naming the bad field."""
-    if not isinstance(doc, dict) or doc.get("version") != 1:
-        raise invalid_request("invalid exec approvals file: version must be 1")
-
-    def check_policy(where: str, node: Any) -> None:
-        if not isinstance(node, dict):
-            raise invalid_request(f"invalid exec approvals file: {where} must be an object")
-        for key, options in (("security", SECURITY), ("ask", ASK), ("askFallback", SECURITY)):
-            if key in node and node[key] not in options:
-                raise invalid_request(f"invalid exec approvals file: {where}.{key} must be one of {', '.join(options)}")
-        allowlist = node.get("allowlist", [])
-        if not isinstance(allowlist, list) or not all(
-                isinstance(e, dict) and isinstance(e.get("pattern"), str) and e["pattern"].strip() for e in allowlist):
-            raise invalid_request(f"invalid exec approvals file: {where}.allowlist entries need a pattern")
-
-    check_policy("defaults", doc.get("defaults", {}))
-    agents = doc.get("agents", {})
-    if not isinstance(agents, dict):
-        raise invalid_request("invalid exec approvals file: agents must be an object")
-    for agent_id, node in agents.items():
-        check_policy(f"agents.{agent_id}", node)
-    grants = doc.get("grants", [])
-    if not isinstance(grants, list) or not all(isinstance(g, dict) for g in grants):
-        raise invalid_request("invalid exec approvals file: grants must be an array of objects")
+    """Check the document with the policy parser; INVALID_REQUEST names the bad field."""
+    try:
+        parse_document(doc)
+    except DocumentError as exc:
+        raise invalid_request(str(exc), {"key": exc.key}) from None
     return doc
 
 
@@ -85,7 +66,7 @@ class ApprovalsDocumentStore:
         try:
             doc = validate(json.loads(text))
             self.corrupt_reason = None
-        except (ValueError, Exception) as exc:  # noqa: BLE001 - any damage means fail closed
+        except (ValueError, RecursionError, Exception) as exc:  # noqa: BLE001 - any damage: fail closed
             self.corrupt_reason = str(exc)
             doc = {"version": 1, "defaults": dict(CORRUPT_DEFAULTS), "agents": {}}
         return doc, text_hash(text)

@@ -110,7 +110,7 @@ async def test_approvals_document_get_set_with_base_hash(gateway, paths):
             await admin.call("exec.approvals.set", {"file": doc})
         with pytest.raises(RpcError, match="changed since last load"):
             await admin.call("exec.approvals.set", {"file": doc, "baseHash": view["hash"]})
-        with pytest.raises(RpcError, match="security must be one of"):
+        with pytest.raises(RpcError, match="defaults.security: must be one of"):
             await admin.call("exec.approvals.set", {"file": {"version": 1, "defaults": {"security": "yolo"}},
                                                     "baseHash": saved["hash"]})
         assert json.loads((paths.state_dir / "exec-approvals.json").read_text()) == doc

@@ -7,6 +7,7 @@ from typing import Any
 
 from openclaw_desktop.approvals.broker import ApprovalBroker, ApprovalRequest, GrantChoice
 from openclaw_desktop.approvals.document_store import ApprovalsDocumentStore
+from openclaw_desktop.approvals.exec_service import ExecService
 from openclaw_desktop.errors import invalid_request
 from openclaw_desktop.protocol import scopes as S
 
@@ -34,7 +35,7 @@ def _str_list(value: Any) -> tuple[str, ...] | None:
 
 
 def register(reg: MethodRegistry, svc: GatewayServices, broker: ApprovalBroker,
-             documents: ApprovalsDocumentStore) -> None:
+             documents: ApprovalsDocumentStore, exec_service: ExecService) -> None:
     async def request(conn: Connection, params: Any) -> dict[str, Any]:
         p = require_object("exec.approval.request", params)
         command = p.get("command")
@@ -102,7 +103,21 @@ def register(reg: MethodRegistry, svc: GatewayServices, broker: ApprovalBroker,
         base = p.get("baseHash")
         return documents.save(p.get("file"), base if isinstance(base, str) else None)
 
+    async def grants_list(_conn: Connection, params: Any) -> dict[str, Any]:
+        p = require_object("exec.approval.grants.list", params)
+        limit = p.get("limit", 500)
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 500:
+            raise invalid_request("invalid exec.approval.grants.list params: limit must be 1..500")
+        return {"grants": exec_service.list_grants()[:limit]}
+
+    async def grants_revoke(_conn: Connection, params: Any) -> dict[str, Any]:
+        p = require_object("exec.approval.grants.revoke", params)
+        grant_id = require_str("exec.approval.grants.revoke", p, "grantId")
+        return {"grantId": grant_id, "outcome": "revoked" if exec_service.revoke_grant(grant_id) else "not-found"}
+
     reg.add("exec.approval.request", S.APPROVALS, request)
+    reg.add("exec.approval.grants.list", S.APPROVALS, grants_list)
+    reg.add("exec.approval.grants.revoke", S.APPROVALS, grants_revoke)
     reg.add("exec.approval.resolve", S.APPROVALS, resolve)
     reg.add("exec.approval.list", S.APPROVALS, list_pending)
     reg.add("exec.approval.get", S.APPROVALS, get)
