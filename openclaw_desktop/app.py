@@ -127,7 +127,8 @@ async def build_gateway(paths: StatePaths, overrides: Overrides, *, log_to_file:
         )
         config.on_changed = lambda path, digest: svc.hub.broadcast(
             "config.changed", {"path": path, "hash": digest, "ts": svc.clock_ms()})
-        broker = ApprovalBroker(svc.clock_ms, svc.hub.broadcast, lambda: _has_approver(svc))
+        broker = ApprovalBroker(svc.clock_ms, svc.hub.broadcast, lambda: _has_approver(svc),
+                                default_timeout_ms=config.settings.exec.approval_timeout_ms)
         documents = ApprovalsDocumentStore(paths.state_dir / "exec-approvals.json")
         workspace = paths.state_dir / "workspace"
         workspace.mkdir(parents=True, exist_ok=True, mode=0o700)

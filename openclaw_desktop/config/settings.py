@@ -52,11 +52,18 @@ class LoggingSettings:
 
 
 @dataclass(frozen=True)
+class ExecSettings:
+    approval_timeout_ms: int = 120_000
+    """tools.exec.approvalTimeoutMs: how long an approval waits before it counts as deny."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """The whole validated configuration."""
 
     gateway: GatewaySettings = field(default_factory=GatewaySettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
+    exec: ExecSettings = field(default_factory=ExecSettings)
 
 
 _TYPE_NAMES = {str: "a string", int: "an integer", bool: "a boolean", dict: "an object",
@@ -132,4 +139,6 @@ def parse_settings(path: str, doc: Any) -> Settings:
         file=r.get("logging.file", str, None),
         level=r.choice("logging.level", ("debug", "info", "warn", "error"), "info"),
     )
-    return Settings(gateway=gateway, logging=logging)
+    exec_settings = ExecSettings(
+        approval_timeout_ms=r.int_range("tools.exec.approvalTimeoutMs", 1_000, 86_400_000, 120_000))
+    return Settings(gateway=gateway, logging=logging, exec=exec_settings)

@@ -97,3 +97,16 @@ def test_redaction_and_restore():
 def test_merge_patch():
     assert store.merge_patch({"a": {"b": 1, "c": 2}, "d": 1}, {"a": {"b": None, "e": 3}, "d": None}) == {
         "a": {"c": 2, "e": 3}}
+
+
+async def test_approval_timeout_comes_from_config(paths):
+    paths.config_path.parent.mkdir(parents=True)
+    paths.config_path.write_text("{tools: {exec: {approvalTimeoutMs: 5000}}}")
+    gw = await build_gateway(paths, Overrides(port=0, token="t"), log_to_file=False)
+    try:
+        assert gw.broker.default_timeout_ms == 5000
+    finally:
+        await gw.close()
+    paths.config_path.write_text("{tools: {exec: {approvalTimeoutMs: 10}}}")
+    with pytest.raises(ConfigError, match="tools.exec.approvalTimeoutMs"):
+        await build_gateway(paths, Overrides(port=0, token="t"), log_to_file=False)
