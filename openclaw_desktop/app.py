@@ -18,17 +18,27 @@ import time
 import urllib.request
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 from openclaw_desktop import __version__
 from openclaw_desktop.approvals.audit import AuditLog
 from openclaw_desktop.approvals.broker import ApprovalBroker
 from openclaw_desktop.approvals.document_store import ApprovalsDocumentStore
 from openclaw_desktop.approvals.exec_service import ExecService
+from openclaw_desktop.agent.prompt import ensure_workspace
+from openclaw_desktop.agent.service import AgentService
+from openclaw_desktop.agent.session_store import SessionStore
+from openclaw_desktop.agent.tools.base import ToolRegistry
+from openclaw_desktop.agent.tools.exec_tool import exec_tool
+from openclaw_desktop.agent.tools.files import file_tools
+from openclaw_desktop.agent.tools.web_fetch import web_fetch_tool
 from openclaw_desktop.config.paths import StatePaths
 from openclaw_desktop.config.service import ConfigService, Overrides, resolve_log_path
 from openclaw_desktop.errors import ConfigError
 from openclaw_desktop.gateway.dispatcher import MethodRegistry
 from openclaw_desktop.gateway.handlers import approvals as approval_methods
+from openclaw_desktop.gateway.handlers import chat as chat_methods
+from openclaw_desktop.gateway.handlers import sessions as session_methods
 from openclaw_desktop.gateway.handlers import config as config_methods
 from openclaw_desktop.gateway.handlers import devices, health, logs, node_session
 from openclaw_desktop.gateway.hub import Hub
@@ -63,6 +73,7 @@ class Gateway:
     log_handler: logging.Handler | None
     broker: ApprovalBroker
     exec_service: ExecService
+    agent: AgentService
 
     @property
     def url(self) -> str:
@@ -72,6 +83,7 @@ class Gateway:
     async def close(self, reason: str = "gateway stopping") -> None:
         """Ordered shutdown: sockets first, then storage, then the log file."""
         try:
+            await self.agent.close()  # runs record their partial replies first
             self.broker.close()  # nothing may stay pending across a restart: deny
             await self.server.stop(reason)
         finally:
@@ -130,8 +142,10 @@ async def build_gateway(paths: StatePaths, overrides: Overrides, *, log_to_file:
         broker = ApprovalBroker(svc.clock_ms, svc.hub.broadcast, lambda: _has_approver(svc),
                                 default_timeout_ms=config.settings.exec.approval_timeout_ms)
         documents = ApprovalsDocumentStore(paths.state_dir / "exec-approvals.json")
-        workspace = paths.state_dir / "workspace"
-        workspace.mkdir(parents=True, exist_ok=True, mode=0o700)
+        agent_settings = config.settings.agent
+        workspace = Path(agent_settings.workspace).expanduser() if agent_settings.workspace \
+            else paths.state_dir / "workspace"
+        ensure_workspace(workspace)
         exec_service = ExecService(documents, broker, AuditLog(paths.state_dir / "logs" / "exec-audit.jsonl"),
                                    workspace, svc.clock_ms)
 
@@ -144,6 +158,13 @@ async def build_gateway(paths: StatePaths, overrides: Overrides, *, log_to_file:
         for family in (health, config_methods, devices, logs, node_session):
             family.register(registry, svc)
         approval_methods.register(registry, svc, broker, documents, exec_service)
+        tools = ToolRegistry([*file_tools(workspace), exec_tool(exec_service), web_fetch_tool()])
+        agent = AgentService(
+            store=SessionStore(paths.state_dir / "agents"), tools=tools, workspace=workspace,
+            model_for=ModelProvider(agent_settings.base_url), default_model=agent_settings.model,
+            skills_block=lambda: "", emit=svc.hub.broadcast, clock_ms=svc.clock_ms)
+        chat_methods.register(registry, svc, agent)
+        session_methods.register(registry, svc, agent)
         server = GatewayServer(svc, registry, bind_host(config), config.settings.gateway.port, **server_options)
         try:
             await server.start()
@@ -156,13 +177,39 @@ async def build_gateway(paths: StatePaths, overrides: Overrides, *, log_to_file:
             raise PortInUseError(f"port {port} is already in use ({other}); "
                                  "stop it or choose another with --port") from None
         svc.url, svc.port = f"ws://{server.host}:{server.port}", server.port
-        return Gateway(server, svc, db, handler, broker, exec_service)
+        return Gateway(server, svc, db, handler, broker, exec_service, agent)
     except BaseException:
         await db.close()
         if handler is not None:
             logging.getLogger().removeHandler(handler)
             handler.close()
         raise
+
+
+class ModelProvider:
+    """Builds the model client from the current credentials (env, then OS keyring).
+
+    Resolved on every turn so a key added while the app runs takes effect at once; the
+    client is reused while the credentials stay the same.
+    """
+
+    def __init__(self, config_base_url: str | None) -> None:
+        self.config_base_url = config_base_url
+        self._cached: tuple[tuple[str, str | None], object] | None = None
+
+    def __call__(self):  # type: ignore[no-untyped-def]
+        # Imported on first use: the anthropic SDK takes longer to import than the whole
+        # gateway takes to start, and a gateway with no key never needs it.
+        from openclaw_desktop.agent.credentials import resolve_model_credentials
+        from openclaw_desktop.agent.llm.anthropic_adapter import AnthropicModel
+
+        creds = resolve_model_credentials(os.environ, self.config_base_url)
+        if not creds.api_key:
+            return None
+        ident = (creds.api_key, creds.base_url)
+        if self._cached is None or self._cached[0] != ident:
+            self._cached = (ident, AnthropicModel(creds.api_key, creds.base_url))
+        return self._cached[1]
 
 
 def _has_approver(svc: GatewayServices) -> bool:

@@ -43,3 +43,11 @@ def cli_opts(**kw: object) -> ClientOptions:
 
 def connect(gw: Gateway, opts: ClientOptions | None = None, **kw: object):  # type: ignore[no-untyped-def]
     return GatewayClient.connect(gw.url, opts or cli_opts(**kw))
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_model_credentials(monkeypatch):
+    """Tests never pick up a developer's real API key (env or OS keyring)."""
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    monkeypatch.delenv("ANTHROPIC_BASE_URL", raising=False)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")

@@ -57,6 +57,19 @@ class ExecSettings:
     """tools.exec.approvalTimeoutMs: how long an approval waits before it counts as deny."""
 
 
+DEFAULT_MODEL = "claude-sonnet-4-5"
+
+
+@dataclass(frozen=True)
+class AgentSettings:
+    model: str = DEFAULT_MODEL
+    """agents.defaults.model.primary (an ``anthropic/`` prefix is accepted and dropped)."""
+    base_url: str | None = None
+    """models.providers.anthropic.baseUrl: an Anthropic-compatible endpoint (env wins)."""
+    workspace: str | None = None
+    """agents.defaults.workspace (default ``<state>/workspace``)."""
+
+
 @dataclass(frozen=True)
 class Settings:
     """The whole validated configuration."""
@@ -64,6 +77,7 @@ class Settings:
     gateway: GatewaySettings = field(default_factory=GatewaySettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     exec: ExecSettings = field(default_factory=ExecSettings)
+    agent: AgentSettings = field(default_factory=AgentSettings)
 
 
 _TYPE_NAMES = {str: "a string", int: "an integer", bool: "a boolean", dict: "an object",
@@ -141,4 +155,13 @@ def parse_settings(path: str, doc: Any) -> Settings:
     )
     exec_settings = ExecSettings(
         approval_timeout_ms=r.int_range("tools.exec.approvalTimeoutMs", 1_000, 86_400_000, 120_000))
-    return Settings(gateway=gateway, logging=logging, exec=exec_settings)
+    model_node = r.get("agents.defaults.model", (str, dict), None)  # a string or {primary}
+    model = model_node if isinstance(model_node, str) else r.get("agents.defaults.model.primary", str, DEFAULT_MODEL)
+    model = model.strip().removeprefix("anthropic/")
+    if not model:
+        raise r.fail("agents.defaults.model.primary", "must not be empty")
+    base_url = r.get("models.providers.anthropic.baseUrl", str, None)
+    if base_url is not None and not base_url.startswith(("http://", "https://")):
+        raise r.fail("models.providers.anthropic.baseUrl", "must start with http:// or https://")
+    agent = AgentSettings(model=model, base_url=base_url, workspace=r.get("agents.defaults.workspace", str, None))
+    return Settings(gateway=gateway, logging=logging, exec=exec_settings, agent=agent)

@@ -257,7 +257,7 @@ class GatewayServer:
 
 _EMITTED = frozenset({"tick", "shutdown", "presence", "config.changed", "device.pair.requested",
                       "device.pair.resolved", "device.pair.changed", "exec.approval.requested",
-                      "exec.approval.resolved"})
+                      "exec.approval.resolved", "chat", "agent", "sessions.changed"})
 
 
 def _peek_id(raw: Any) -> str | None:

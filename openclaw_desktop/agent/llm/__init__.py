@@ -1,0 +1,1 @@
+"""Model access: the LanguageModel port, its typed stream events, and adapters."""
