@@ -36,6 +36,16 @@ def test_protocol_is_sans_io():
     assert offenders == {}
 
 
+def only_module_importing(library: str) -> list[str]:
+    return sorted(str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py") if library in imported_roots(p))
+
+
+def test_heavy_engines_have_exactly_one_adapter():
+    assert only_module_importing("anthropic") == ["agent/llm/anthropic_adapter.py"]
+    assert only_module_importing("bashlex") == ["approvals/shell_analysis.py"]
+    assert only_module_importing("aiosqlite") == ["storage/sqlite.py"]
+
+
 def test_the_guard_itself_detects_imports(tmp_path):
     sample = tmp_path / "x.py"
     sample.write_text("import asyncio\nfrom PySide6.QtCore import QObject\n__import__('qasync')\n")

@@ -101,7 +101,7 @@ class AgentService:
         history.append(transcript.append_message({"role": "user", "content": [{"type": "text", "text": text}],
                                                   "idempotencyKey": record.run_id}, now))
         ctx.model_id = entry.model or self.default_model
-        model = self.model_for()
+        model = await asyncio.to_thread(self.model_for)  # may consult the OS keyring (blocking)
         if model is None:
             ctx.chat("error", errorMessage=NO_MODEL_MESSAGE, errorKind="unknown")
             ctx.agent("lifecycle", {"phase": "error", "error": NO_MODEL_MESSAGE})

@@ -9,6 +9,7 @@ before the next step. Cancellation records the partial reply as ``aborted``, emi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -86,23 +87,25 @@ async def run_turn(ctx: TurnContext, model: LanguageModel, tools: ToolRegistry, 
             partial = blocks
             done: MessageDone | None = None
             request = ModelRequest(ctx.model_id, ctx.system, to_model_messages(history), tools.specs())
-            async for event in model.stream(request):
-                if isinstance(event, TextDelta):
-                    run_text += event.text
-                    if blocks and blocks[-1]["type"] == "text":
-                        blocks[-1]["text"] += event.text
-                    else:
-                        blocks.append({"type": "text", "text": event.text})
-                    ctx.chat("delta", deltaText=run_text, replace=True,
-                             message={"role": "assistant", "content": [{"type": "text", "text": run_text}]})
-                    ctx.agent("assistant", {"text": run_text, "delta": event.text})
-                elif isinstance(event, ToolUseBlock):
-                    blocks.append({"type": "toolCall", "id": event.id, "name": event.name, "arguments": event.input})
-                elif isinstance(event, RetryNotice):
-                    ctx.chat("status", phase="starting_model", retry={
-                        "attempt": event.attempt, "maxAttempts": event.max_attempts, "reason": event.reason})
-                elif isinstance(event, MessageDone):
-                    done = event
+            # aclosing: leaving early (cancel, error) closes the HTTP stream right away.
+            async with contextlib.aclosing(model.stream(request)) as stream:  # type: ignore[type-var]
+                async for event in stream:
+                    if isinstance(event, TextDelta):
+                        run_text += event.text
+                        if blocks and blocks[-1]["type"] == "text":
+                            blocks[-1]["text"] += event.text
+                        else:
+                            blocks.append({"type": "text", "text": event.text})
+                        ctx.chat("delta", deltaText=run_text, replace=True,
+                                 message={"role": "assistant", "content": [{"type": "text", "text": run_text}]})
+                        ctx.agent("assistant", {"text": run_text, "delta": event.text})
+                    elif isinstance(event, ToolUseBlock):
+                        blocks.append({"type": "toolCall", "id": event.id, "name": event.name, "arguments": event.input})
+                    elif isinstance(event, RetryNotice):
+                        ctx.chat("status", phase="starting_model", retry={
+                            "attempt": event.attempt, "maxAttempts": event.max_attempts, "reason": event.reason})
+                    elif isinstance(event, MessageDone):
+                        done = event
             assert done is not None, "model stream ended without MessageDone"
             total = Usage(total.input_tokens + done.usage.input_tokens, total.output_tokens + done.usage.output_tokens,
                           total.cache_read_tokens + done.usage.cache_read_tokens,

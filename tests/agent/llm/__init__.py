@@ -1,0 +1,1 @@
+"""Tests of the LanguageModel port, its Anthropic adapter and credentials."""
