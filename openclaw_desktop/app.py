@@ -30,7 +30,9 @@ from openclaw_desktop.agent.service import AgentService
 from openclaw_desktop.agent.session_store import SessionStore
 from openclaw_desktop.agent.tools.base import ToolRegistry
 from openclaw_desktop.agent.tools.exec_tool import exec_tool
+from openclaw_desktop.agent.memory import MemoryIndex
 from openclaw_desktop.agent.tools.files import file_tools
+from openclaw_desktop.agent.tools.memory_tools import memory_tools
 from openclaw_desktop.agent.tools.web_fetch import web_fetch_tool
 from openclaw_desktop.config.paths import StatePaths
 from openclaw_desktop.config.service import ConfigService, Overrides, resolve_log_path
@@ -39,6 +41,7 @@ from openclaw_desktop.gateway.dispatcher import MethodRegistry
 from openclaw_desktop.gateway.handlers import approvals as approval_methods
 from openclaw_desktop.gateway.handlers import chat as chat_methods
 from openclaw_desktop.gateway.handlers import sessions as session_methods
+from openclaw_desktop.gateway.handlers import skills as skill_methods
 from openclaw_desktop.gateway.handlers import config as config_methods
 from openclaw_desktop.gateway.handlers import devices, health, logs, node_session
 from openclaw_desktop.gateway.hub import Hub
@@ -47,6 +50,7 @@ from openclaw_desktop.gateway.services import GatewayServices
 from openclaw_desktop.pairing.store import PairingStore
 from openclaw_desktop.protocol import scopes as S
 from openclaw_desktop.protocol.ratelimit import AuthRateLimiter
+from openclaw_desktop.skills import default_sources, load_skills
 from openclaw_desktop.storage.jsonl_log import JsonLinesHandler
 from openclaw_desktop.storage.sqlite import Database
 
@@ -74,6 +78,7 @@ class Gateway:
     broker: ApprovalBroker
     exec_service: ExecService
     agent: AgentService
+    memory: MemoryIndex
 
     @property
     def url(self) -> str:
@@ -87,6 +92,7 @@ class Gateway:
             self.broker.close()  # nothing may stay pending across a restart: deny
             await self.server.stop(reason)
         finally:
+            self.memory.close()
             await self.db.close()
             log.info("gateway stopped")
             if self.log_handler is not None:
@@ -158,13 +164,20 @@ async def build_gateway(paths: StatePaths, overrides: Overrides, *, log_to_file:
         for family in (health, config_methods, devices, logs, node_session):
             family.register(registry, svc)
         approval_methods.register(registry, svc, broker, documents, exec_service)
-        tools = ToolRegistry([*file_tools(workspace), exec_tool(exec_service), web_fetch_tool()])
+        memory = MemoryIndex(workspace, paths.state_dir / "agents" / "main" / "memory.sqlite")
+        tools = ToolRegistry([*file_tools(workspace), exec_tool(exec_service), *memory_tools(memory),
+                              web_fetch_tool()])
+        skill_sources = default_sources(workspace, paths.state_dir)
+
         agent = AgentService(
             store=SessionStore(paths.state_dir / "agents"), tools=tools, workspace=workspace,
             model_for=ModelProvider(agent_settings.base_url), default_model=agent_settings.model,
-            skills_block=lambda: "", emit=svc.hub.broadcast, clock_ms=svc.clock_ms)
+            skills_block=lambda: load_skills(skill_sources).prompt_block(), emit=svc.hub.broadcast,
+            clock_ms=svc.clock_ms)
         chat_methods.register(registry, svc, agent)
         session_methods.register(registry, svc, agent)
+        skill_methods.register(registry, svc, lambda: load_skills(skill_sources), workspace,
+                               paths.state_dir / "skills")
         server = GatewayServer(svc, registry, bind_host(config), config.settings.gateway.port, **server_options)
         try:
             await server.start()
@@ -177,7 +190,7 @@ async def build_gateway(paths: StatePaths, overrides: Overrides, *, log_to_file:
             raise PortInUseError(f"port {port} is already in use ({other}); "
                                  "stop it or choose another with --port") from None
         svc.url, svc.port = f"ws://{server.host}:{server.port}", server.port
-        return Gateway(server, svc, db, handler, broker, exec_service, agent)
+        return Gateway(server, svc, db, handler, broker, exec_service, agent, memory)
     except BaseException:
         await db.close()
         if handler is not None:

@@ -106,8 +106,9 @@ class AgentService:
             ctx.chat("error", errorMessage=NO_MODEL_MESSAGE, errorKind="unknown")
             ctx.agent("lifecycle", {"phase": "error", "error": NO_MODEL_MESSAGE})
             return TurnResult("error", error_message=NO_MODEL_MESSAGE, error_kind="no_model")
-        ctx.system = await asyncio.to_thread(build_system_prompt, self.workspace, self.skills_block(),
-                                             datetime.now().astimezone())
+        # Reading workspace files and SKILL.md folders is blocking I/O: keep it off the loop.
+        ctx.system = await asyncio.to_thread(
+            lambda: build_system_prompt(self.workspace, self.skills_block(), datetime.now().astimezone()))
         try:
             result = await run_turn(ctx, model, self.tools, transcript, history)
         finally:

@@ -57,7 +57,7 @@ class ExecSettings:
     """tools.exec.approvalTimeoutMs: how long an approval waits before it counts as deny."""
 
 
-DEFAULT_MODEL = "claude-sonnet-4-5"
+DEFAULT_MODEL = "claude-sonnet-5-5"
 
 
 @dataclass(frozen=True)
