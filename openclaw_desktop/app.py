@@ -169,14 +169,18 @@ async def build_gateway(paths: StatePaths, overrides: Overrides, *, log_to_file:
                               web_fetch_tool()])
         skill_sources = default_sources(workspace, paths.state_dir)
 
+        def load_catalog():  # type: ignore[no-untyped-def]
+            # Re-read on every use: skills are small files, and edits then apply at once.
+            return load_skills(skill_sources, config_lookup=lambda key: config_value(config.snapshot.parsed, key))
+
         agent = AgentService(
             store=SessionStore(paths.state_dir / "agents"), tools=tools, workspace=workspace,
             model_for=ModelProvider(agent_settings.base_url), default_model=agent_settings.model,
-            skills_block=lambda: load_skills(skill_sources).prompt_block(), emit=svc.hub.broadcast,
+            skills_block=lambda: load_catalog().prompt_block(), emit=svc.hub.broadcast,
             clock_ms=svc.clock_ms)
         chat_methods.register(registry, svc, agent)
         session_methods.register(registry, svc, agent)
-        skill_methods.register(registry, svc, lambda: load_skills(skill_sources), workspace,
+        skill_methods.register(registry, svc, load_catalog, workspace,
                                paths.state_dir / "skills")
         server = GatewayServer(svc, registry, bind_host(config), config.settings.gateway.port, **server_options)
         try:
@@ -197,6 +201,16 @@ async def build_gateway(paths: StatePaths, overrides: Overrides, *, log_to_file:
             logging.getLogger().removeHandler(handler)
             handler.close()
         raise
+
+
+def config_value(doc: object, dotted: str) -> object:
+    """Look up ``a.b.c`` in the parsed config document (None when absent)."""
+    node = doc
+    for part in dotted.split("."):
+        if not isinstance(node, dict):
+            return None
+        node = node.get(part)
+    return node
 
 
 class ModelProvider:

@@ -11,7 +11,8 @@ every search probes the memory folders' mtimes (adds, deletes, renames, atomic s
 ``MEMORY.md``, the few most recently modified files (today's log) and the database file;
 a full scan runs when that probe sees a change or the last full scan is older than
 ``rescan_interval_s``. The only change that can go unseen, an in-place rewrite of an old
-daily file, is therefore picked up within that interval (1 s by default).
+daily file, is therefore picked up within that interval (1.5 s by default, the reindex
+debounce the reference uses). Callers that just wrote a memory file can call ``sync``.
 
 Blocking by design (file and SQLite I/O): the asyncio side calls it through
 ``asyncio.to_thread``. One lock serialises all calls, so any thread may call any method.
@@ -28,7 +29,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Self, TypeVar
 
 from . import paths, query
 from .chunking import chunk_markdown
@@ -49,7 +50,7 @@ class MemoryIndex:
     next ``sync`` (or ``search``) rebuilds it from the files.
     """
 
-    def __init__(self, workspace: Path, db_path: Path, *, rescan_interval_s: float = 1.0,
+    def __init__(self, workspace: Path, db_path: Path, *, rescan_interval_s: float = 1.5,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self._root = Path(workspace).resolve()
         self._store = IndexStore(Path(db_path))
@@ -60,6 +61,7 @@ class MemoryIndex:
         self._tree: paths.Tree | None = None  # what the index holds, as of the last sync
         self._hot: list[str] = []
         self._scanned_at = float("-inf")
+        self._closed = False
 
     @property
     def workspace(self) -> Path:
@@ -68,22 +70,24 @@ class MemoryIndex:
     def sync(self) -> SyncStats:
         """Index new and changed memory files and forget deleted ones, in one transaction."""
         with self._lock:
+            self._check_open()
             return self._guarded(lambda: self._sync(self._full_scan()))
 
     def search(self, text: str, limit: int = 10) -> list[MemoryHit]:
         """The best chunks for ``text`` (any string; never an FTS5 syntax error).
 
-        Chunks holding every term (stopwords aside), best BM25 first; when none holds them
-        all, terms found nowhere are dropped, and as a last resort chunks holding any term
-        are returned. Syncs first when a memory file or the database
-        changed (see the module docstring). Returns ``[]`` for text without a searchable
-        word. ``limit`` is capped at 100.
+        Chunks holding every term (stopwords aside), best BM25 first. When none holds them
+        all, terms found nowhere are dropped; as a last resort, chunks holding any term are
+        returned. Syncs first when a memory file or the database changed (see the module
+        docstring). Returns ``[]`` for text without a searchable word; ``limit`` is capped
+        at 100.
         """
         quoted = query.plan(text)
         limit = min(limit, MAX_LIMIT)
         if not quoted or limit < 1:
             return []
         with self._lock:
+            self._check_open()
             return self._guarded(lambda: self._refresh_and_search(quoted, limit))
 
     def get(self, path: str, start_line: int | None = None, lines: int | None = None) -> str:
@@ -130,15 +134,20 @@ class MemoryIndex:
     def close(self) -> None:
         """Close the database. Further calls other than ``get``/``append`` raise ``RuntimeError``."""
         with self._lock:
+            self._closed = True
             self._store.close()
 
-    def __enter__(self) -> MemoryIndex:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
     # -- internals (called with the lock held) --------------------------------------------
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise RuntimeError("the memory index is closed")
 
     def _refresh_and_search(self, quoted: tuple[str, ...], limit: int) -> list[MemoryHit]:
         current = self._store.is_current()
@@ -167,7 +176,7 @@ class MemoryIndex:
             for relative in known.keys() - scan.keys():
                 self._store.remove_file(relative)
                 removed += 1
-            for relative, (mtime_ns, size) in scan.items():
+            for relative, (mtime_ns, size) in sorted(scan.items()):  # stable chunk ids by date
                 old = known.get(relative)
                 if old is not None and old[:2] == (mtime_ns, size):
                     continue

@@ -84,10 +84,11 @@ def scan(root: Path) -> Tree:
     if info is not None and stat.S_ISREG(info.st_mode):
         files[MEMORY_FILE] = (info.st_mtime_ns, info.st_size)
     info = lstat_or_none(root / MEMORY_DIR)
+    pending: list[tuple[str, str]] = []
     # scandir would follow a symlinked memory/ out of the workspace; only a real folder counts.
-    pending = [(str(root / MEMORY_DIR), MEMORY_DIR)] if info is not None and stat.S_ISDIR(info.st_mode) else []
-    if pending:
+    if info is not None and stat.S_ISDIR(info.st_mode):
         dirs[MEMORY_DIR] = info.st_mtime_ns
+        pending.append((str(root / MEMORY_DIR), MEMORY_DIR))
     while pending:
         folder, prefix = pending.pop()
         try:

@@ -19,11 +19,12 @@ MAX_TERM_CHARS = 64   # a 10k-character "word" is a paste, not a search term
 
 # Dropped from queries (unless nothing else is left): they match nearly every chunk and
 # would make an AND of a natural-language question find nothing.
-STOPWORDS = frozenset(
-    "a an and are as at be but by did do does for from had has have how i in is it me my of on or our "
-    "so that the their them then there these they this to was we were what when where which who why "
-    "will with you your".split()
-)
+STOPWORDS = frozenset({
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "did", "do", "does", "for", "from", "had",
+    "has", "have", "how", "i", "in", "is", "it", "me", "my", "of", "on", "or", "our", "so", "that", "the",
+    "their", "them", "then", "there", "these", "they", "this", "to", "was", "we", "were", "what", "when",
+    "where", "which", "who", "why", "will", "with", "you", "your",
+})
 
 
 def terms(text: str) -> list[str]:

@@ -29,16 +29,16 @@ _CORRUPTION_CODES = frozenset({11, 26})  # SQLITE_CORRUPT, SQLITE_NOTADB (primar
 
 _SCHEMA = (
     "CREATE TABLE memory_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    "CREATE TABLE memory_files (path TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL, "
-    "size INTEGER NOT NULL, hash TEXT NOT NULL)",
-    "CREATE TABLE memory_chunks (id INTEGER PRIMARY KEY, path TEXT NOT NULL, "
-    "start_line INTEGER NOT NULL, end_line INTEGER NOT NULL)",
+    ("CREATE TABLE memory_files (path TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL, "
+     "size INTEGER NOT NULL, hash TEXT NOT NULL)"),
+    ("CREATE TABLE memory_chunks (id INTEGER PRIMARY KEY, path TEXT NOT NULL, "
+     "start_line INTEGER NOT NULL, end_line INTEGER NOT NULL)"),
     "CREATE INDEX memory_chunks_path ON memory_chunks (path)",
     # The FTS rowid is memory_chunks.id. Porter stemming lets "meetings" find "meeting";
     # remove_diacritics 2 lets "cafe" find "café".
     # The heading column is searched too, with a lower BM25 weight (see _RANK).
-    "CREATE VIRTUAL TABLE memory_chunks_fts USING fts5(text, heading, "
-    "tokenize = 'porter unicode61 remove_diacritics 2')",
+    ("CREATE VIRTUAL TABLE memory_chunks_fts USING fts5(text, heading, "
+     "tokenize = 'porter unicode61 remove_diacritics 2')"),
 )
 _TABLES = ("memory_chunks_fts", "memory_chunks", "memory_files", "memory_meta")
 
@@ -147,7 +147,8 @@ class IndexStore:
 
     def fetch(self, chunk_id: int) -> tuple[str, int, int, str] | None:
         """``(path, start_line, end_line, text)`` of one chunk."""
-        return self._db().execute(_FETCH, (chunk_id,)).fetchone()
+        row: tuple[str, int, int, str] | None = self._db().execute(_FETCH, (chunk_id,)).fetchone()
+        return row
 
     def matches_any(self, match: str) -> bool:
         return self._db().execute(_EXISTS, (match,)).fetchone() is not None

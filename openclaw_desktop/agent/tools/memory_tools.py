@@ -22,6 +22,8 @@ def memory_tools(index: MemoryIndex) -> list[Tool]:
     async def get(args: dict[str, Any], _ctx: ToolContext) -> str:
         try:
             return await asyncio.to_thread(index.get, args["path"], args.get("startLine"), args.get("lines"))
+        except FileNotFoundError:
+            raise ToolError(f"no such memory file: {args['path']}") from None
         except ValueError as exc:
             raise ToolError(str(exc)) from None
 
