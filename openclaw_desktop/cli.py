@@ -39,8 +39,42 @@ def build_parser() -> argparse.ArgumentParser:
     from openclaw_desktop.approvals import check_command
 
     check_command.configure_parser(policy)
+    key = sub.add_parser("model-key", help="store the Anthropic API key in the OS keyring")
+    key.add_argument("action", choices=("set", "delete", "status"),
+                     help="set (reads the key from stdin or a hidden prompt), delete, or status")
     sub.add_parser("version", help="print the version")
     return parser
+
+
+def model_key(action: str) -> int:
+    """Manage the API key in the OS keyring (never in the config file)."""
+    import getpass
+
+    from openclaw_desktop.agent.credentials import (
+        KeyringUnavailable,
+        delete_api_key,
+        resolve_model_credentials,
+        store_api_key,
+    )
+
+    try:
+        if action == "set":
+            key = sys.stdin.readline().strip() if not sys.stdin.isatty() else getpass.getpass("Anthropic API key: ")
+            if not key:
+                print("openclaw-desktop: no key given", file=sys.stderr)
+                return 1
+            store_api_key(key)
+            print("stored the key in the OS keyring")
+        elif action == "delete":
+            print("deleted the key from the OS keyring" if delete_api_key() else "no key was stored")
+        else:
+            creds = resolve_model_credentials(os.environ, None)
+            print(f"key: {'found in ' + (creds.source or '') if creds.api_key else 'none'}"
+                  f"{'' if creds.api_key else ' (' + creds.reason + ')'}")
+    except KeyringUnavailable as exc:
+        print(f"openclaw-desktop: OS keyring unavailable: {exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def overrides_from(args: argparse.Namespace, env: Mapping[str, str]) -> Overrides:
@@ -68,6 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.subcommand == "version":
         print(f"openclaw-desktop {__version__}")
         return 0
+    if args.subcommand == "model-key":
+        return model_key(args.action)
     if args.subcommand == "exec-policy":
         from openclaw_desktop.approvals import check_command
 

@@ -77,3 +77,14 @@ def test_exec_policy_check_exit_codes_and_json():
     data = json.loads(asked.stdout)
     assert asked.returncode == 1 and data["decision"] == "ask"
     assert [s["argv"] for s in data["segments"]] == [["ls"], ["sh"]]
+
+
+def test_model_key_without_a_usable_keyring_fails_clearly():
+    env = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring", "ANTHROPIC_API_KEY": ""}
+    status = run_cli("model-key", "status", env=env)
+    assert status.returncode == 0 and status.stdout.startswith("key: none (")
+    stored = subprocess.run([sys.executable, "-m", "openclaw_desktop", "model-key", "set"], input="sk-x\n",
+                            capture_output=True, text=True, timeout=20, env={**os.environ, **env})
+    assert stored.returncode == 1 and "OS keyring unavailable" in stored.stderr and "Traceback" not in stored.stderr
+    found = run_cli("model-key", "status", env={**env, "ANTHROPIC_API_KEY": "sk-env"})
+    assert found.stdout.strip() == "key: found in env"
