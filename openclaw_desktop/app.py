@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import importlib
 import json
 import logging
 import os
@@ -194,6 +195,12 @@ async def build_gateway(paths: StatePaths, overrides: Overrides, *, log_to_file:
             raise PortInUseError(f"port {port} is already in use ({other}); "
                                  "stop it or choose another with --port") from None
         svc.url, svc.port = f"ws://{server.host}:{server.port}", server.port
+        if os.environ.get("ANTHROPIC_API_KEY"):
+            # Importing the SDK takes seconds; do it now in the background so the first
+            # turn does not pay for it (started after listening, so start-up stays fast).
+            warm = asyncio.get_running_loop().run_in_executor(None, importlib.import_module,
+                                                               "openclaw_desktop.agent.llm.anthropic_adapter")
+            warm.add_done_callback(lambda f: f.cancelled() or f.exception())
         return Gateway(server, svc, db, handler, broker, exec_service, agent, memory)
     except BaseException:
         await db.close()

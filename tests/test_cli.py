@@ -88,3 +88,13 @@ def test_model_key_without_a_usable_keyring_fails_clearly():
     assert stored.returncode == 1 and "OS keyring unavailable" in stored.stderr and "Traceback" not in stored.stderr
     found = run_cli("model-key", "status", env={**env, "ANTHROPIC_API_KEY": "sk-env"})
     assert found.stdout.strip() == "key: found in env"
+
+
+def test_bind_custom_listens_on_that_address(tmp_path):
+    gw = start_gateway(tmp_path / "s", "--token", "t", "--bind", "custom", "--host", "127.0.0.2")
+    try:
+        assert gw.url.startswith("ws://127.0.0.2:")
+        with urllib.request.urlopen(f"http://127.0.0.2:{gw.port}/healthz", timeout=2) as resp:
+            assert json.loads(resp.read())["status"] == "live"
+    finally:
+        assert gw.stop() == 0

@@ -110,6 +110,7 @@ async def run_turn(ctx: TurnContext, model: LanguageModel, tools: ToolRegistry, 
             total = Usage(total.input_tokens + done.usage.input_tokens, total.output_tokens + done.usage.output_tokens,
                           total.cache_read_tokens + done.usage.cache_read_tokens,
                           total.cache_write_tokens + done.usage.cache_write_tokens)
+            ctx.agent("usage", {"message": _usage_dict(done.usage), "run": _usage_dict(total)})
             stop = _STOP.get(done.stop_reason, done.stop_reason)
             message = transcript.append_message({
                 "role": "assistant", "content": blocks, "api": "anthropic-messages", "provider": "anthropic",

@@ -36,6 +36,8 @@ async def test_text_reply_streams_cumulative_deltas_then_final(tmp_path):
     assert [m["role"] for m in stored] == ["user", "assistant"] and stored[1]["usage"]["totalTokens"] == 15
     lifecycle = [p["data"]["phase"] for n, p in events if n == "agent" and p["stream"] == "lifecycle"]
     assert lifecycle == ["start", "end"]
+    usage = [p["data"] for n, p in events if n == "agent" and p["stream"] == "usage"]
+    assert usage == [{"message": stored[1]["usage"], "run": stored[1]["usage"]}]
 
 
 async def test_tool_loop_runs_tools_and_feeds_results_back(tmp_path):

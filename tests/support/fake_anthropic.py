@@ -164,6 +164,12 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive and chunked bodies, like the real API
     timeout = 30  # an idle keep-alive connection's thread ends eventually
 
+    def setup(self) -> None:
+        super().setup()
+        # Each SSE event is its own small write; without NODELAY, Nagle plus the client's
+        # delayed ACK add ~40 ms per reply, which would be measured as gateway latency.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     @property
     def fake(self) -> FakeAnthropic:
         return self.server.fake  # type: ignore[attr-defined,no-any-return]
