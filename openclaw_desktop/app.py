@@ -44,10 +44,13 @@ from openclaw_desktop.gateway.handlers import chat as chat_methods
 from openclaw_desktop.gateway.handlers import sessions as session_methods
 from openclaw_desktop.gateway.handlers import skills as skill_methods
 from openclaw_desktop.gateway.handlers import config as config_methods
-from openclaw_desktop.gateway.handlers import devices, health, logs, node_session
+from openclaw_desktop.gateway.handlers import devices, health, logs
+from openclaw_desktop.gateway.handlers import nodes as node_methods
 from openclaw_desktop.gateway.hub import Hub
 from openclaw_desktop.gateway.server import GatewayServer
 from openclaw_desktop.gateway.services import GatewayServices
+from openclaw_desktop.nodes.relay import NodeRelay
+from openclaw_desktop.nodes.surfaces import SurfaceStore
 from openclaw_desktop.pairing.store import PairingStore
 from openclaw_desktop.protocol import scopes as S
 from openclaw_desktop.protocol.ratelimit import AuthRateLimiter
@@ -80,6 +83,7 @@ class Gateway:
     exec_service: ExecService
     agent: AgentService
     memory: MemoryIndex
+    nodes: node_methods.NodesFeature
 
     @property
     def url(self) -> str:
@@ -90,6 +94,7 @@ class Gateway:
         """Ordered shutdown: sockets first, then storage, then the log file."""
         try:
             await self.agent.close()  # runs record their partial replies first
+            self.nodes.relay.close()  # pending invokes fail now, not at their deadline
             self.broker.close()  # nothing may stay pending across a restart: deny
             await self.server.stop(reason)
         finally:
@@ -162,8 +167,17 @@ async def build_gateway(paths: StatePaths, overrides: Overrides, *, log_to_file:
 
         svc.disconnect_hooks.append(on_disconnect)
         registry = MethodRegistry()
-        for family in (health, config_methods, devices, logs, node_session):
+        for family in (health, config_methods, devices, logs):
             family.register(registry, svc)
+        surfaces = SurfaceStore(db)
+        await surfaces.load()
+        relay = NodeRelay()
+        nodes = node_methods.NodesFeature(svc, relay, surfaces, lambda: (
+            _str_list(config_value(config.snapshot.parsed, "gateway.nodes.commands.allow")),
+            _str_list(config_value(config.snapshot.parsed, "gateway.nodes.commands.deny"))))
+        node_methods.register(registry, svc, nodes)
+        svc.connect_hooks.append(nodes.on_connected)
+        svc.disconnect_hooks.append(nodes.on_disconnected)
         approval_methods.register(registry, svc, broker, documents, exec_service)
         memory = MemoryIndex(workspace, paths.state_dir / "agents" / "main" / "memory.sqlite")
         tools = ToolRegistry([*file_tools(workspace), exec_tool(exec_service), *memory_tools(memory),
@@ -201,13 +215,17 @@ async def build_gateway(paths: StatePaths, overrides: Overrides, *, log_to_file:
             warm = asyncio.get_running_loop().run_in_executor(None, importlib.import_module,
                                                                "openclaw_desktop.agent.llm.anthropic_adapter")
             warm.add_done_callback(lambda f: f.cancelled() or f.exception())
-        return Gateway(server, svc, db, handler, broker, exec_service, agent, memory)
+        return Gateway(server, svc, db, handler, broker, exec_service, agent, memory, nodes)
     except BaseException:
         await db.close()
         if handler is not None:
             logging.getLogger().removeHandler(handler)
             handler.close()
         raise
+
+
+def _str_list(value: object) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
 def config_value(doc: object, dotted: str) -> object:

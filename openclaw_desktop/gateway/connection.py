@@ -43,6 +43,8 @@ class Connection:
     connected_at_ms: int = 0
     caps: tuple[str, ...] = ()
     commands: tuple[str, ...] = ()
+    permissions: dict[str, bool] = field(default_factory=dict)
+    path_env: str | None = None
     unauthorized_streak: int = 0
     _seq: int = 0
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)

@@ -18,7 +18,7 @@ from .connection import Connection
 EVENT_SCOPES: dict[str, str | None] = {
     "tick": None, "health": None, "heartbeat": None, "shutdown": None,
     "presence": S.READ, "config.changed": S.READ, "agent": S.READ, "chat": S.READ,
-    "sessions.changed": S.READ, "voicewake.changed": S.READ, "node.presence": S.READ,
+    "sessions.changed": S.READ, "voicewake.changed": S.READ, "node.presence": S.READ, "node.hostStats": S.READ,
     "exec.approval.requested": S.APPROVALS, "exec.approval.resolved": S.APPROVALS,
     "device.pair.requested": S.PAIRING, "device.pair.resolved": S.PAIRING, "device.pair.changed": S.PAIRING,
     "device.pair.setup.completed": S.PAIRING, "node.pair.requested": S.PAIRING, "node.pair.resolved": S.PAIRING,

@@ -178,11 +178,16 @@ class GatewayServer:
         try:
             params = parse_connect(frame.params)
             auth = await admit(conn, params, self.svc)
+            conn.permissions, conn.path_env = dict(params.permissions), params.path_env
         except GatewayError as err:
             log.info("connect refused", extra={"fields": {"ip": conn.remote_ip, "error": err.message}})
             await self._refuse(conn, frame.id, err, err.close_reason or err.message, err.close_code)
             return False
         self.svc.hub.add(conn)
+        # Hooks run before hello-ok so that once a client holds its hello, the gateway's
+        # view of it (node registration, pending surface requests) is already in place.
+        for hook in self.svc.connect_hooks:
+            await hook(conn)
         hello = hello_ok(conn, auth, self.svc, self.registry.names(), self.events,
                          presence_list(self.svc), health_summary(self.svc))
         await conn.send_text(encode_ok(frame.id, hello))
@@ -257,7 +262,8 @@ class GatewayServer:
 
 _EMITTED = frozenset({"tick", "shutdown", "presence", "config.changed", "device.pair.requested",
                       "device.pair.resolved", "device.pair.changed", "exec.approval.requested",
-                      "exec.approval.resolved", "chat", "agent", "sessions.changed"})
+                      "exec.approval.resolved", "chat", "agent", "sessions.changed", "node.pair.requested",
+                      "node.pair.resolved", "node.presence"})
 
 
 def _peek_id(raw: Any) -> str | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +31,8 @@ class GatewayServices:
     started_ms: int
     host_name: str
     rate_limiter: AuthRateLimiter = field(default_factory=AuthRateLimiter)
+    connect_hooks: list[Callable[[Connection], Awaitable[None]]] = field(default_factory=list)
+    """Awaited after admission, just before ``hello-ok`` is sent (node registration)."""
     disconnect_hooks: list[Callable[[Connection], None]] = field(default_factory=list)
     """Called after an authenticated connection is gone (pending work fails closed)."""
     url: str = ""

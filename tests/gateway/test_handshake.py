@@ -30,7 +30,7 @@ async def test_hello_ok_has_every_required_field(gateway):
     # features list exactly what is registered: every advertised method answers something
     # other than "unknown method".
     assert {"health", "chat.send", "device.pair.approve"} <= set(hello["features"]["methods"])
-    assert "node.invoke" not in hello["features"]["methods"]  # not implemented yet, so not listed
+    assert "talk.speak" not in hello["features"]["methods"]  # not implemented, so not listed
     assert {"connect.challenge", "tick", "presence", "shutdown"} <= set(hello["features"]["events"])
 
 
