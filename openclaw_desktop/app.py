@@ -34,6 +34,7 @@ from openclaw_desktop.agent.tools.exec_tool import exec_tool
 from openclaw_desktop.agent.memory import MemoryIndex
 from openclaw_desktop.agent.tools.files import file_tools
 from openclaw_desktop.agent.tools.memory_tools import memory_tools
+from openclaw_desktop.agent.tools.node_tools import node_tools
 from openclaw_desktop.agent.tools.web_fetch import web_fetch_tool
 from openclaw_desktop.config.paths import StatePaths
 from openclaw_desktop.config.service import ConfigService, Overrides, resolve_log_path
@@ -181,7 +182,8 @@ async def build_gateway(paths: StatePaths, overrides: Overrides, *, log_to_file:
         approval_methods.register(registry, svc, broker, documents, exec_service)
         memory = MemoryIndex(workspace, paths.state_dir / "agents" / "main" / "memory.sqlite")
         tools = ToolRegistry([*file_tools(workspace), exec_tool(exec_service), *memory_tools(memory),
-                              web_fetch_tool()])
+                              web_fetch_tool(), *node_tools(lambda: nodes.list_nodes(False), nodes.invoke,
+                                                            nodes.resolve_node)])
         skill_sources = default_sources(workspace, paths.state_dir)
 
         def load_catalog():  # type: ignore[no-untyped-def]

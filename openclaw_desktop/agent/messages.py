@@ -35,8 +35,14 @@ def to_model_messages(stored: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if role == "toolResult":
             if m.get("toolCallId") in unanswered:
                 unanswered.remove(m.get("toolCallId"))
+            images = [{"type": "image", "source": {"type": "base64", "media_type": b.get("mimeType", "image/png"),
+                                                   "data": b.get("data", "")}}
+                      for b in m.get("content") or [] if b.get("type") == "image" and b.get("data")]
+            body: Any = text_of(m) or "(no output)"
+            if images:
+                body = [{"type": "text", "text": body}, *images]
             push("user", [{"type": "tool_result", "tool_use_id": m.get("toolCallId"), "is_error": bool(m.get("isError")),
-                           "content": text_of(m) or "(no output)"}])
+                           "content": body}])
             continue
         close_calls()
         if role == "user":

@@ -149,9 +149,11 @@ async def _run_tool(ctx: TurnContext, tools: ToolRegistry, transcript: Transcrip
                     call: dict[str, Any]) -> None:
     ctx.agent("tool", {"phase": "start", "name": call["name"], "toolCallId": call["id"], "args": call["arguments"]})
     result = await tools.call(call["name"], call["arguments"], ToolContext(ctx.agent_id, ctx.session_key, ctx.run_id))
+    content: list[dict[str, Any]] = [{"type": "text", "text": result.text}]
+    content += [{"type": "image", "mimeType": img.mime_type, "data": img.data_base64} for img in result.images]
     message = transcript.append_message({
         "role": "toolResult", "toolCallId": call["id"], "toolName": call["name"], "isError": result.is_error,
-        "content": [{"type": "text", "text": result.text}]}, ctx.clock_ms())
+        "content": content}, ctx.clock_ms())
     history.append(message)
     ctx.agent("tool", {"phase": "result", "name": call["name"], "toolCallId": call["id"], "isError": result.is_error,
                        "meta": {"chars": len(result.text)}})

@@ -25,9 +25,30 @@ class ToolContext:
 
 
 @dataclass(frozen=True)
+class ToolImage:
+    """An image a tool returns to the model (e.g. a phone camera snap)."""
+
+    mime_type: str
+    data_base64: str
+
+
+@dataclass(frozen=True)
 class ToolResult:
     text: str
     is_error: bool = False
+    images: tuple[ToolImage, ...] = ()
+
+
+class ToolOutput(str):
+    """A tool's text plus images (a ``str`` so plain tools keep returning strings)."""
+
+    images: tuple[ToolImage, ...] = ()
+
+    @staticmethod
+    def with_images(text: str, images: tuple[ToolImage, ...]) -> ToolOutput:
+        out = ToolOutput(text)
+        out.images = images
+        return out
 
 
 @dataclass(frozen=True)
@@ -64,7 +85,8 @@ class ToolRegistry:
             where = "/".join(str(p) for p in errors[0].path) or "input"
             return ToolResult(f"invalid input for {name}: {where}: {errors[0].message}", True)
         try:
-            return ToolResult(await tool.run(args, ctx))
+            output = await tool.run(args, ctx)
+            return ToolResult(str(output), False, getattr(output, "images", ()))
         except ToolError as exc:
             return ToolResult(str(exc), True)
         except (OSError, ValueError, UnicodeError) as exc:
