@@ -44,6 +44,7 @@ from openclaw_desktop.gateway.handlers import approvals as approval_methods
 from openclaw_desktop.gateway.handlers import chat as chat_methods
 from openclaw_desktop.gateway.handlers import sessions as session_methods
 from openclaw_desktop.gateway.handlers import skills as skill_methods
+from openclaw_desktop.gateway.handlers import voicewake as voicewake_methods
 from openclaw_desktop.gateway.handlers import config as config_methods
 from openclaw_desktop.gateway.handlers import devices, health, logs
 from openclaw_desktop.gateway.handlers import nodes as node_methods
@@ -58,6 +59,7 @@ from openclaw_desktop.protocol.ratelimit import AuthRateLimiter
 from openclaw_desktop.skills import default_sources, load_skills
 from openclaw_desktop.storage.jsonl_log import JsonLinesHandler
 from openclaw_desktop.storage.sqlite import Database
+from openclaw_desktop.voice.triggers import TriggerStore
 
 log = logging.getLogger("app")
 
@@ -179,6 +181,9 @@ async def build_gateway(paths: StatePaths, overrides: Overrides, *, log_to_file:
         node_methods.register(registry, svc, nodes)
         svc.connect_hooks.append(nodes.on_connected)
         svc.disconnect_hooks.append(nodes.on_disconnected)
+        triggers = TriggerStore(db)
+        await triggers.load()
+        voicewake_methods.register(registry, svc, triggers, relay)
         approval_methods.register(registry, svc, broker, documents, exec_service)
         memory = MemoryIndex(workspace, paths.state_dir / "agents" / "main" / "memory.sqlite")
         tools = ToolRegistry([*file_tools(workspace), exec_tool(exec_service), *memory_tools(memory),
@@ -195,6 +200,7 @@ async def build_gateway(paths: StatePaths, overrides: Overrides, *, log_to_file:
             model_for=ModelProvider(agent_settings.base_url), default_model=agent_settings.model,
             skills_block=lambda: load_catalog().prompt_block(), emit=svc.hub.broadcast,
             clock_ms=svc.clock_ms)
+        nodes.agent_request = lambda text, key: agent.send(key, text, str(uuid.uuid4()))
         chat_methods.register(registry, svc, agent)
         session_methods.register(registry, svc, agent)
         skill_methods.register(registry, svc, load_catalog, workspace,

@@ -195,6 +195,8 @@ class GatewayServer:
                                                        "client": conn.client.id if conn.client else None}})
         if conn.in_presence:
             self.presence.changed()
+        for hook in self.svc.ready_hooks:
+            await hook(conn)
         return True
 
     async def _refuse(self, conn: Connection, frame_id: str, err: GatewayError, reason: str,
@@ -263,7 +265,7 @@ class GatewayServer:
 _EMITTED = frozenset({"tick", "shutdown", "presence", "config.changed", "device.pair.requested",
                       "device.pair.resolved", "device.pair.changed", "exec.approval.requested",
                       "exec.approval.resolved", "chat", "agent", "sessions.changed", "node.pair.requested",
-                      "node.pair.resolved", "node.presence"})
+                      "node.pair.resolved", "node.presence", "voicewake.changed"})
 
 
 def _peek_id(raw: Any) -> str | None:

@@ -33,6 +33,8 @@ class GatewayServices:
     rate_limiter: AuthRateLimiter = field(default_factory=AuthRateLimiter)
     connect_hooks: list[Callable[[Connection], Awaitable[None]]] = field(default_factory=list)
     """Awaited after admission, just before ``hello-ok`` is sent (node registration)."""
+    ready_hooks: list[Callable[[Connection], Awaitable[None]]] = field(default_factory=list)
+    """Awaited right after ``hello-ok`` was sent (snapshots the client expects after it)."""
     disconnect_hooks: list[Callable[[Connection], None]] = field(default_factory=list)
     """Called after an authenticated connection is gone (pending work fails closed)."""
     url: str = ""

@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from openclaw_desktop.agent.session_keys import normalize_session_key
 from openclaw_desktop.errors import ErrorCode, GatewayError, invalid_request
 from openclaw_desktop.nodes.policy import ADMIN_ONLY, check_invoke, platform_id, required_approve_scopes
 from openclaw_desktop.nodes.relay import NodeRelay, NodeSession
@@ -29,6 +30,9 @@ class NodesFeature:
         self.svc, self.relay, self.surfaces = svc, relay, surfaces
         self.command_policy = command_policy  # () -> (allow, deny) from config, read at call time
         self._tasks: set[asyncio.Task[Any]] = set()
+        # (text, session key) -> ack; wired to the agent so a phone's voice transcript or
+        # deep-link request starts a turn.
+        self.agent_request: Callable[[str, str], dict[str, Any]] | None = None
 
     @staticmethod
     def info_of(conn: Connection) -> NodeInfo:
@@ -165,6 +169,14 @@ def register(reg: MethodRegistry, svc: GatewayServices, feature: NodesFeature) -
             relay.sessions[conn.device_id].host_stats = stats
             svc.hub.broadcast("node.hostStats", {"nodeId": conn.device_id, "hostStats": stats})
             return {"ok": True, "event": event, "handled": True}
+        if event in ("voice.transcript", "agent.request") and isinstance(payload, dict) and feature.agent_request:
+            text = payload.get("text") if event == "voice.transcript" else payload.get("message")
+            if not isinstance(text, str) or not text.strip() or len(text) > 20_000:
+                raise invalid_request(f"invalid node.event params: {event} needs text (1..20000 characters)")
+            key = normalize_session_key(payload.get("sessionKey") if isinstance(payload.get("sessionKey"), str)
+                                        else None)
+            ack = feature.agent_request(text.strip(), key)
+            return {"ok": True, "event": event, "handled": True, "runId": ack.get("runId")}
         return {"ok": True, "event": event, "handled": False}
 
     async def invoke_result(conn: Connection, params: Any) -> dict[str, Any]:
