@@ -45,6 +45,9 @@ from openclaw_desktop.gateway.handlers import chat as chat_methods
 from openclaw_desktop.gateway.handlers import sessions as session_methods
 from openclaw_desktop.gateway.handlers import skills as skill_methods
 from openclaw_desktop.gateway.handlers import voicewake as voicewake_methods
+from openclaw_desktop.gateway.handlers import setup as setup_methods
+from openclaw_desktop.gateway.discovery import GatewayAdvertiser, primary_lan_ipv4, start_advertising
+from openclaw_desktop.gateway.tls import resolve_certificate, server_context
 from openclaw_desktop.gateway.handlers import config as config_methods
 from openclaw_desktop.gateway.handlers import devices, health, logs
 from openclaw_desktop.gateway.handlers import nodes as node_methods
@@ -87,15 +90,19 @@ class Gateway:
     agent: AgentService
     memory: MemoryIndex
     nodes: node_methods.NodesFeature
+    advertiser: GatewayAdvertiser | None = None
+    """mDNS advertising (only while bound to the LAN)."""
 
     @property
     def url(self) -> str:
         host = self.server.host if self.server.host not in ("0.0.0.0", "::") else "127.0.0.1"
-        return f"ws://{host}:{self.server.port}"
+        return f"{'wss' if self.server.ssl_context else 'ws'}://{host}:{self.server.port}"
 
     async def close(self, reason: str = "gateway stopping") -> None:
         """Ordered shutdown: sockets first, then storage, then the log file."""
         try:
+            if self.advertiser is not None:
+                await self.advertiser.stop()  # say goodbye on mDNS before refusing connects
             await self.agent.close()  # runs record their partial replies first
             self.nodes.relay.close()  # pending invokes fail now, not at their deadline
             self.broker.close()  # nothing may stay pending across a restart: deny
@@ -205,7 +212,10 @@ async def build_gateway(paths: StatePaths, overrides: Overrides, *, log_to_file:
         session_methods.register(registry, svc, agent)
         skill_methods.register(registry, svc, load_catalog, workspace,
                                paths.state_dir / "skills")
-        server = GatewayServer(svc, registry, bind_host(config), config.settings.gateway.port, **server_options)
+        tls = resolve_certificate(config.settings, paths, lan_ip=primary_lan_ipv4())
+        setup_methods.register(registry, svc, tls_fingerprint=tls.fingerprint if tls else None)
+        server = GatewayServer(svc, registry, bind_host(config), config.settings.gateway.port, **server_options,
+                               ssl_context=server_context(tls, str(paths.config_path)) if tls else None)
         try:
             await server.start()
         except OSError as exc:
@@ -216,14 +226,16 @@ async def build_gateway(paths: StatePaths, overrides: Overrides, *, log_to_file:
                 else "another program is using it"
             raise PortInUseError(f"port {port} is already in use ({other}); "
                                  "stop it or choose another with --port") from None
-        svc.url, svc.port = f"ws://{server.host}:{server.port}", server.port
+        svc.url, svc.port = f"{'wss' if tls else 'ws'}://{server.host}:{server.port}", server.port
+        advertiser = start_advertising(config.settings.gateway.bind, config.settings.discovery.mdns_mode,
+                                       svc.host_name, server.port, tls.fingerprint if tls else None)
         if os.environ.get("ANTHROPIC_API_KEY"):
             # Importing the SDK takes seconds; do it now in the background so the first
             # turn does not pay for it (started after listening, so start-up stays fast).
             warm = asyncio.get_running_loop().run_in_executor(None, importlib.import_module,
                                                                "openclaw_desktop.agent.llm.anthropic_adapter")
             warm.add_done_callback(lambda f: f.cancelled() or f.exception())
-        return Gateway(server, svc, db, handler, broker, exec_service, agent, memory, nodes)
+        return Gateway(server, svc, db, handler, broker, exec_service, agent, memory, nodes, advertiser)
     except BaseException:
         await db.close()
         if handler is not None:

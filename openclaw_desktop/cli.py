@@ -1,7 +1,7 @@
 """The ``openclaw-desktop`` command line.
 
 Subcommands: ``gateway`` (headless gateway in the foreground), ``exec-policy check``
-("would this command run?") and ``version``. With no subcommand the desktop app starts;
+("would this command run?"), ``pair`` (setup code + QR for a phone) and ``version``. With no subcommand the desktop app starts;
 until the tray app lands that is the gateway.
 """
 
@@ -42,6 +42,13 @@ def build_parser() -> argparse.ArgumentParser:
     key = sub.add_parser("model-key", help="store the Anthropic API key in the OS keyring")
     key.add_argument("action", choices=("set", "delete", "status"),
                      help="set (reads the key from stdin or a hidden prompt), delete, or status")
+    pair = sub.add_parser("pair", help="mint a setup code (and QR) to pair a phone or node host")
+    pair.add_argument("--profile", choices=("full", "limited", "node"), default="full",
+                      help="full: node + operator with admin; limited: without admin; node: node role only "
+                           "(full becomes limited over plaintext ws:// on the LAN)")
+    pair.add_argument("--url", help="gateway URL the device should use (default: from gateway.bind and port)")
+    pair.add_argument("--json", action="store_true", help="print one JSON object instead of text and QR")
+    pair.add_argument("--no-qr", action="store_true", help="do not print the terminal QR code")
     sub.add_parser("version", help="print the version")
     return parser
 
@@ -104,6 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.subcommand == "model-key":
         return model_key(args.action)
+    if args.subcommand == "pair":
+        from openclaw_desktop import pair_command
+
+        return pair_command.run(args, StatePaths.resolve(), overrides_from(args, os.environ))
     if args.subcommand == "exec-policy":
         from openclaw_desktop.approvals import check_command
 

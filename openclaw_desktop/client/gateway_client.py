@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import itertools
 import json
+import ssl
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +22,10 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from openclaw_desktop.protocol.device_auth import DeviceIdentity, SignedFields
+
+
+class TlsPinMismatch(ConnectionError):
+    """The ``wss://`` server's certificate does not have the pinned SHA-256."""
 
 
 class RpcError(Exception):
@@ -53,6 +59,17 @@ class ClientOptions:
     min_protocol: int = 4
     max_protocol: int = 4
     max_events: int = 1000
+    tls_fingerprint: str | None = None
+    """Pin for ``wss://``: hex SHA-256 of the server certificate (as in setup codes). With a
+    pin the certificate chain is not checked; the pin is, before anything is sent."""
+
+
+def _check_pin(ws: ClientConnection, fingerprint: str) -> None:
+    ssl_object = ws.transport.get_extra_info("ssl_object")
+    der = ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
+    want = fingerprint.replace(":", "").strip().lower()
+    if der is None or hashlib.sha256(der).hexdigest() != want:
+        raise TlsPinMismatch("server certificate does not match the pinned SHA-256 fingerprint")
 
 
 class GatewayClient:
@@ -71,7 +88,14 @@ class GatewayClient:
     @classmethod
     @contextlib.asynccontextmanager
     async def connect(cls, url: str, opts: ClientOptions, *, timeout: float = 10.0):  # type: ignore[no-untyped-def]
-        async with connect(url, max_size=None, compression=None, open_timeout=timeout) as ws:
+        extra: dict[str, Any] = {}
+        if url.startswith("wss://") and opts.tls_fingerprint:
+            pinned = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            pinned.check_hostname, pinned.verify_mode = False, ssl.CERT_NONE  # trust = the pin, below
+            extra["ssl"] = pinned
+        async with connect(url, max_size=None, compression=None, open_timeout=timeout, **extra) as ws:
+            if "ssl" in extra:
+                _check_pin(ws, opts.tls_fingerprint or "")
             client = cls(ws, opts)
             async with asyncio.timeout(timeout):
                 await client._handshake()

@@ -36,6 +36,17 @@ class AuthSettings:
 
 
 @dataclass(frozen=True)
+class TlsSettings:
+    """gateway.tls: serve ``wss://`` (phones pin the certificate's SHA-256)."""
+
+    enabled: bool = False
+    cert_path: str | None = None
+    """gateway.tls.certPath: PEM certificate; default a self-signed one under the state dir."""
+    key_path: str | None = None
+    """gateway.tls.keyPath: PEM private key (required together with certPath)."""
+
+
+@dataclass(frozen=True)
 class GatewaySettings:
     port: int = DEFAULT_GATEWAY_PORT
     bind: str = "loopback"
@@ -43,6 +54,7 @@ class GatewaySettings:
     auth: AuthSettings = field(default_factory=AuthSettings)
     auto_approve_local: bool = True
     """gateway.nodes.pairing.autoApproveLocal: silently pair loopback devices."""
+    tls: TlsSettings = field(default_factory=TlsSettings)
 
 
 @dataclass(frozen=True)
@@ -70,6 +82,15 @@ class AgentSettings:
     """agents.defaults.workspace (default ``<state>/workspace``)."""
 
 
+MDNS_MODES = ("off", "minimal", "full")
+
+
+@dataclass(frozen=True)
+class DiscoverySettings:
+    mdns_mode: str = "minimal"
+    """discovery.mdns.mode: "off" stops advertising ``_openclaw-gw._tcp`` on the LAN."""
+
+
 @dataclass(frozen=True)
 class Settings:
     """The whole validated configuration."""
@@ -78,6 +99,7 @@ class Settings:
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     exec: ExecSettings = field(default_factory=ExecSettings)
     agent: AgentSettings = field(default_factory=AgentSettings)
+    discovery: DiscoverySettings = field(default_factory=DiscoverySettings)
 
 
 _TYPE_NAMES = {str: "a string", int: "an integer", bool: "a boolean", dict: "an object",
@@ -144,10 +166,19 @@ def parse_settings(path: str, doc: Any) -> Settings:
     custom = r.get("gateway.customBindHost", str, None)
     if bind == "custom" and not custom:
         raise r.fail("gateway.customBindHost", "is required when gateway.bind is \"custom\"")
+    tls = TlsSettings(
+        enabled=r.get("gateway.tls.enabled", bool, False),
+        cert_path=r.get("gateway.tls.certPath", str, None) or None,
+        key_path=r.get("gateway.tls.keyPath", str, None) or None,
+    )
+    if (tls.cert_path is None) != (tls.key_path is None):
+        missing = "gateway.tls.keyPath" if tls.key_path is None else "gateway.tls.certPath"
+        raise r.fail(missing, "is required when the other of certPath/keyPath is set")
     gateway = GatewaySettings(
         port=r.int_range("gateway.port", 0, 65535, DEFAULT_GATEWAY_PORT),
         bind=bind, custom_bind_host=custom, auth=auth,
         auto_approve_local=r.get("gateway.nodes.pairing.autoApproveLocal", bool, True),
+        tls=tls,
     )
     logging = LoggingSettings(
         file=r.get("logging.file", str, None),
@@ -164,4 +195,5 @@ def parse_settings(path: str, doc: Any) -> Settings:
     if base_url is not None and not base_url.startswith(("http://", "https://")):
         raise r.fail("models.providers.anthropic.baseUrl", "must start with http:// or https://")
     agent = AgentSettings(model=model, base_url=base_url, workspace=r.get("agents.defaults.workspace", str, None))
-    return Settings(gateway=gateway, logging=logging, exec=exec_settings, agent=agent)
+    discovery = DiscoverySettings(mdns_mode=r.choice("discovery.mdns.mode", MDNS_MODES, "minimal"))
+    return Settings(gateway=gateway, logging=logging, exec=exec_settings, agent=agent, discovery=discovery)

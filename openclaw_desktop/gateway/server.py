@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import ssl
 import uuid
 from collections import Counter
 from http import HTTPStatus
@@ -70,8 +71,10 @@ class GatewayServer:
 
     def __init__(self, svc: GatewayServices, registry: MethodRegistry, host: str, port: int,
                  tick_interval_s: float = TICK_INTERVAL_MS / 1000,
-                 handshake_timeout_s: float = HANDSHAKE_TIMEOUT_S) -> None:
+                 handshake_timeout_s: float = HANDSHAKE_TIMEOUT_S,
+                 ssl_context: ssl.SSLContext | None = None) -> None:
         self.svc = svc
+        self.ssl_context = ssl_context  # set: serve wss:// (gateway/tls.py builds it)
         self.registry = registry
         self.host, self.port = host, port
         self.tick_interval_s = tick_interval_s
@@ -100,6 +103,7 @@ class GatewayServer:
             ping_interval=30, ping_timeout=25,
             open_timeout=self.handshake_timeout_s,
             server_header=f"openclaw-desktop/{self.svc.version}",
+            ssl=self.ssl_context,
         )
         sock = next(iter(self._server.sockets))
         self.port = sock.getsockname()[1]
@@ -265,7 +269,8 @@ class GatewayServer:
 _EMITTED = frozenset({"tick", "shutdown", "presence", "config.changed", "device.pair.requested",
                       "device.pair.resolved", "device.pair.changed", "exec.approval.requested",
                       "exec.approval.resolved", "chat", "agent", "sessions.changed", "node.pair.requested",
-                      "node.pair.resolved", "node.presence", "voicewake.changed"})
+                      "node.pair.resolved", "node.presence", "voicewake.changed",
+                      "device.pair.setup.completed"})
 
 
 def _peek_id(raw: Any) -> str | None:

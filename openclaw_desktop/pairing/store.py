@@ -16,6 +16,7 @@ from openclaw_desktop.protocol.constants import DEVICE_PAIRING_PENDING_TTL_MS
 from openclaw_desktop.protocol.scopes import ROLE_OPERATOR, operator_scopes_only
 from openclaw_desktop.storage.sqlite import Database
 
+from .bootstrap_store import BootstrapStore
 from .records import DeviceToken, PairedDevice, PendingRequest, new_token, pending_from_json
 
 
@@ -26,6 +27,8 @@ class PairingStore:
         self._db = db
         self._paired: dict[str, PairedDevice] = {}
         self._pending: dict[str, PendingRequest] = {}
+        self.bootstrap = BootstrapStore(db)
+        """Setup-code bootstrap tokens (same database, not cached: see its docstring)."""
 
     async def load(self) -> None:
         for (text,) in await self._db.fetch_all("SELECT record_json FROM paired_devices"):

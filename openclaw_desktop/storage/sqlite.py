@@ -20,6 +20,16 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE pairing_pending (request_id TEXT PRIMARY KEY, device_id TEXT NOT NULL, record_json TEXT NOT NULL);
     CREATE TABLE kv (key TEXT PRIMARY KEY, value_json TEXT NOT NULL, updated_at_ms INTEGER NOT NULL);
     """,
+    # Setup-code pairing: bootstrap tokens (keyed by the SHA-256 of the bearer) and the
+    # completions that device.pair.setupStatus reports.
+    """
+    CREATE TABLE bootstrap_tokens (token_hash TEXT PRIMARY KEY, setup_id TEXT NOT NULL UNIQUE,
+        access TEXT NOT NULL, roles_json TEXT NOT NULL, scopes_json TEXT NOT NULL,
+        issued_at_ms INTEGER NOT NULL, expires_at_ms INTEGER NOT NULL,
+        device_id TEXT, public_key TEXT, consumed_at_ms INTEGER);
+    CREATE TABLE setup_completions (setup_id TEXT PRIMARY KEY, device_id TEXT NOT NULL, device_name TEXT,
+        access TEXT NOT NULL, completed_at_ms INTEGER NOT NULL);
+    """,
 )
 
 
