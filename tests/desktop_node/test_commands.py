@@ -64,8 +64,9 @@ async def test_disabled_sensitive_commands_fail_closed_without_touching_ports(co
 
 async def test_unknown_command_and_bad_params():
     registry = CommandRegistry(fake_ports(), ALL)
-    assert await fails(registry, "system.run", {"command": ["ls"]}) == ("INVALID_REQUEST",
-                                                                        "unknown command: system.run")
+    assert await fails(registry, "system.reboot", {}) == ("INVALID_REQUEST", "unknown command: system.reboot")
+    assert await fails(registry, "system.run", {"command": ["ls"]}) == (
+        "SYSTEM_RUN_DENIED", "SYSTEM_RUN_DENIED: companion-unavailable")  # the fake ports have no runner
     assert (await fails(registry, "system.which", [1, 2]))[0] == "INVALID_REQUEST"
     assert (await fails(registry, "system.which", {"bins": "sh"}))[0] == "INVALID_REQUEST"
     assert (await fails(registry, "screen.snapshot", {"format": "gif"}))[1] == "format must be one of png, jpg, jpeg"

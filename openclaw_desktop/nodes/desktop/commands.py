@@ -20,7 +20,8 @@ from typing import Any
 
 from .ports import CommandError, EncodedClip, EncodedImage, NodePorts, PositionFix
 
-SENSITIVE = frozenset({"camera.snap", "camera.clip", "screen.record", "screen.snapshot", "location.get"})
+SENSITIVE = frozenset({"camera.snap", "camera.clip", "screen.record", "screen.snapshot", "location.get",
+                       "system.run"})
 DEFAULT_ON = frozenset({"system.which", "system.notify", "camera.list"})
 KNOWN = SENSITIVE | DEFAULT_ON
 # Both `payload` and `payloadJSON` travel back to the operator in one frame (25 MiB limit),
@@ -116,7 +117,7 @@ class CommandRegistry:
             "system.which": self._system_which, "system.notify": self._system_notify,
             "screen.snapshot": self._screen_snapshot, "screen.record": self._screen_record,
             "camera.list": self._camera_list, "camera.snap": self._camera_snap, "camera.clip": self._camera_clip,
-            "location.get": self._location_get,
+            "location.get": self._location_get, "system.run": self._system_run,
         }
 
     @property
@@ -170,6 +171,16 @@ class CommandRegistry:
         priority = _str(params, "priority", ("passive", "active", "timeSensitive")) or "active"
         delivered = await self.ports.notifier.notify(title, body, priority)
         return {"ok": True, "delivery": delivered}
+
+    async def _system_run(self, params: dict[str, Any]) -> dict[str, Any]:
+        argv = params.get("command")
+        if not isinstance(argv, list) or not argv or len(argv) > 4096 or not all(isinstance(a, str) for a in argv):
+            raise invalid("command must be a non-empty array of strings (argv)")
+        cwd = _str(params, "cwd", max_len=4096)
+        timeout_ms = _int(params, "timeoutMs", 120_000, 1, 1_800_000) or 120_000
+        if self.ports.runner is None:
+            raise CommandError("SYSTEM_RUN_DENIED", "SYSTEM_RUN_DENIED: companion-unavailable")
+        return await self.ports.runner.run(list(argv), cwd, timeout_ms)
 
     # -- screen ---------------------------------------------------------------------------
 

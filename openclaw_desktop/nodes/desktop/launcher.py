@@ -8,6 +8,9 @@ The enabled command set is the default-on commands, plus the config file's
 
 from __future__ import annotations
 
+import dataclasses
+import time
+
 import argparse
 import asyncio
 import importlib.util
@@ -25,6 +28,7 @@ from openclaw_desktop.errors import ConfigError
 
 from .client import DesktopNode, NodeSettings, NodeState, NodeStatus
 from .commands import KNOWN, CommandRegistry, enabled_commands
+from .system_run import PolicyRunner
 from .headless import headless_ports
 from .identity import DeviceTokenStore, IdentityError, load_or_create_identity
 from .ports import NodePorts
@@ -112,6 +116,9 @@ def build_node(launch: NodeLaunch, ports: NodePorts,
         identity = load_or_create_identity(launch.state_dir)
     except IdentityError as exc:
         raise SystemExit(f"openclaw-desktop node: {exc}") from None
+    if ports.runner is None:  # system.run always goes through the command-safety policy
+        ports = dataclasses.replace(ports, runner=PolicyRunner.for_state(launch.state_dir,
+                                                                         lambda: time.time_ns() // 1_000_000))
     registry = CommandRegistry(ports, launch.enabled)
     log.info("node id %s; commands: %s", identity.device_id, ", ".join(registry.commands))
     return DesktopNode(launch.settings, registry, identity, DeviceTokenStore.for_state(launch.state_dir),

@@ -13,7 +13,7 @@ registry, so adapters may simply await; they must clean up and re-raise on cance
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 ImageFormat = Literal["png", "jpg"]
 
@@ -108,6 +108,19 @@ class Notifier(Protocol):
 
 
 @dataclass(frozen=True)
+class SystemRunner(Protocol):
+    """``system.run``: decide with the command-safety policy, then run (or raise)."""
+
+    async def run(self, argv: list[str], cwd: str | None, timeout_ms: int) -> dict[str, Any]: ...
+
+
+class SystemRunner(Protocol):
+    """``system.run``: decide with the command-safety policy, then run (or raise CommandError)."""
+
+    async def run(self, argv: list[str], cwd: str | None, timeout_ms: int) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
 class NodePorts:
     """The engines a desktop node was built with (None = not available on this host)."""
 
@@ -115,3 +128,4 @@ class NodePorts:
     screen: ScreenCapture | None = None
     camera: Camera | None = None
     location: Location | None = None
+    runner: SystemRunner | None = None

@@ -1,0 +1,65 @@
+"""``system.run`` on this desktop node, through the same command-safety policy as the
+agent's ``exec`` tool (the exec approvals document under the state dir).
+
+A node has no approver of its own yet (the tray dialog comes with the tray app), so a
+command the policy would *ask* about is refused with ``SYSTEM_RUN_DENIED:
+approval-required`` — fail closed. The argv is analysed exactly as it will run (quoted
+with ``shlex.join``), never the display text ``rawCommand``.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from openclaw_desktop.approvals.audit import AuditLog
+from openclaw_desktop.approvals.document_store import ApprovalsDocumentStore
+from openclaw_desktop.approvals.policy import DecisionKind, decide
+from openclaw_desktop.approvals.runner import confine, run_command, scrub_env
+
+from .ports import CommandError
+
+
+class PolicyRunner:
+    """Runs allowed argv in the node workspace; denies everything else."""
+
+    def __init__(self, documents: ApprovalsDocumentStore, audit: AuditLog, workspace: Path,
+                 clock_ms: Callable[[], int], env: Mapping[str, str] | None = None) -> None:
+        self.documents, self.audit, self.workspace, self.clock_ms = documents, audit, workspace, clock_ms
+        self.env = dict(os.environ if env is None else env)
+
+    @staticmethod
+    def for_state(state_dir: Path, clock_ms: Callable[[], int]) -> PolicyRunner:
+        workspace = state_dir / "workspace"
+        workspace.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return PolicyRunner(ApprovalsDocumentStore(state_dir / "exec-approvals.json"),
+                            AuditLog(state_dir / "logs" / "exec-audit.jsonl"), workspace, clock_ms)
+
+    async def run(self, argv: list[str], cwd: str | None, timeout_ms: int) -> dict[str, Any]:
+        text = shlex.join(argv)
+        entry: dict[str, Any] = {"ts": self.clock_ms(), "host": "node", "command": text, "cwd": cwd}
+        try:
+            folder = confine(self.workspace, cwd)
+        except ValueError as exc:
+            self.audit.append({**entry, "event": "exec.refused", "reasons": [str(exc)]})
+            raise CommandError("SYSTEM_RUN_DENIED", f"SYSTEM_RUN_DENIED: cwd-unavailable ({exc})") from None
+        doc, _ = self.documents.load()
+        decision = decide(text, doc, "main", cwd=str(folder), path_env=self.env.get("PATH", os.defpath))
+        entry.update(decision=str(decision.kind), reasons=list(decision.reasons))
+        if decision.kind != DecisionKind.ALLOW:
+            why = "security=deny" if str(decision.policy.security) == "deny" else (
+                "approval-required" if decision.kind == DecisionKind.ASK else "allowlist-miss")
+            self.audit.append({**entry, "event": "exec.refused"})
+            raise CommandError("SYSTEM_RUN_DENIED", f"SYSTEM_RUN_DENIED: {why} ({decision.reasons[0]})")
+        seg = decision.segments[0] if len(decision.segments) == 1 else None
+        run_argv = [seg.executable, *argv[1:]] if seg is not None and seg.executable else None
+        self.audit.append({**entry, "event": "exec.start", "via": "policy"})
+        result = await run_command(argv=run_argv, shell_text=None if run_argv else text, cwd=folder,
+                                   env=scrub_env(self.env), timeout_s=timeout_ms / 1000)
+        self.audit.append({"ts": self.clock_ms(), "event": "exec.finish", "host": "node", "command": text,
+                           "exitCode": result.exit_code, "timedOut": result.timed_out})
+        return {"exitCode": result.exit_code, "timedOut": result.timed_out, "success": result.success,
+                "stdout": result.stdout, "stderr": result.stderr, "error": None}
