@@ -72,25 +72,7 @@ TARGET_MEMORY_P50_MS = 5.0
 #: The fake server sets TCP_NODELAY on its sockets (without it, Nagle plus the client's delayed
 #: ACK added ~40 ms per reply, a harness artifact that a real API front end does not have).
 MODES = ("stock",)
-MODE_LABEL = {"stock": "fake as shipped", "nodelay": "with TCP_NODELAY"}
-FAKE = {"nodelay": False}
-
-
-def _patch_fake_nodelay() -> None:
-    handler = fake_anthropic._Handler
-    if getattr(handler, "_bench_patched", False):
-        return
-    original = handler.do_POST
-
-    def do_post(self: Any) -> None:
-        with contextlib.suppress(OSError):
-            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1 if FAKE["nodelay"] else 0)
-        original(self)
-
-    handler.do_POST = do_post
-    handler._bench_patched = True
-
-
+MODE_LABEL = {"stock": "as shipped"}
 # ---------------------------------------------------------------------------- gateways
 class OursAgent(gb.OursGateway):
     def __init__(self, root: Path, python: str, api_url: str) -> None:
@@ -197,7 +179,6 @@ async def measure(gw: gb.Gateway, api: FakeAnthropic, warmup: int, turns: int) -
         async with GatewayClient.connect(run.url, opts, timeout=15) as c:
             req0 = len(api.requests)
             for i in range(warmup):
-                FAKE["nodelay"] = bool(i % 2)
                 t = await one_turn(c, api, -(i + 1), FIRST_TURN_TIMEOUT_S if i == 0 else TURN_TIMEOUT_S)
                 print(f"  warm-up turn {i + 1}: {t['final']:.1f} ms", flush=True)
             req1 = len(api.requests)
@@ -206,7 +187,6 @@ async def measure(gw: gb.Gateway, api: FakeAnthropic, warmup: int, turns: int) -
             cpu0, wall0 = tree_cpu_s(run), time.perf_counter()
             for i in range(turns * len(MODES)):
                 mode = MODES[i % len(MODES)]
-                FAKE["nodelay"] = mode == "nodelay"
                 samples[mode].append(await one_turn(c, api, i, TURN_TIMEOUT_S))
             wall = time.perf_counter() - wall0
             cpu = tree_cpu_s(run) - cpu0
@@ -219,8 +199,6 @@ async def measure(gw: gb.Gateway, api: FakeAnthropic, warmup: int, turns: int) -
         print(f"  ! {type(exc).__name__}: {exc}\n  --- log tail ---\n{run.log_tail(25)}", flush=True)
         gb.stop_run(run)
         return res
-    finally:
-        FAKE["nodelay"] = False
     gb.stop_run(run)
     total = turns * len(MODES)
     res.update(turns=turns, cpu_ms=cpu / total * 1000, wall_s=wall, cpu_cores=cpu / wall if wall else 0.0,
@@ -377,7 +355,6 @@ def main() -> int:
     mem: dict[str, Any] = {"note": "skipped (--no-memory)"}
     info: list[tuple[str, str]] = []
     try:
-        _patch_fake_nodelay()
         with FakeAnthropic() as api:
             official = OfficialAgent(root, peer, api.base_url) if run_official else None
             info = gb.machine_info(official)

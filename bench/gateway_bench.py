@@ -864,7 +864,13 @@ def write_report(path: Path, table: str, info: list[tuple[str, str]], ours: dict
         "",
     ]
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(md))
+    # Sections other benchmarks own (agent, memory) follow ours: keep them.
+    kept = ""
+    if path.exists():
+        old = path.read_text()
+        marks = [old.find(h) for h in ("\n## Agent benchmark", "\n## Memory search") if h in old]
+        kept = old[min(marks):] if marks else ""
+    path.write_text("\n".join(md) + kept)
 
 
 def raise_nofile() -> None:

@@ -53,8 +53,44 @@ def build_parser() -> argparse.ArgumentParser:
     from openclaw_desktop.nodes.desktop import launcher as node_launcher
 
     node_launcher.configure_parser(node)
+    chat = sub.add_parser("chat", help="send one message to a gateway's agent and print the streamed reply")
+    chat.add_argument("message", help="the message")
+    chat.add_argument("--url", help="gateway URL (default: this machine's gateway from config)")
+    chat.add_argument("--token", help="shared gateway token (default: stored device token, env, config)")
+    chat.add_argument("--password", help="shared gateway password")
+    chat.add_argument("--session", default="main", help="session key (default: main)")
     sub.add_parser("version", help="print the version")
     return parser
+
+
+def chat_command(args: argparse.Namespace) -> int:
+    """``openclaw-desktop chat``: one turn against any gateway (attach mode, headless)."""
+    import asyncio
+
+    from openclaw_desktop.config.service import ConfigService
+    from openclaw_desktop.errors import ConfigError
+    from openclaw_desktop.remote.operator import AttachError, RemoteOperator, chat_once
+
+    paths = StatePaths.resolve()
+    url, token, password = args.url, args.token, args.password
+    if url is None:  # our own gateway on this machine: port and token from its config
+        try:
+            config = ConfigService(paths, overrides_from(argparse.Namespace(), os.environ))
+        except ConfigError as exc:
+            print(f"openclaw-desktop: {exc}", file=sys.stderr)
+            return 1
+        url = f"ws://127.0.0.1:{config.settings.gateway.port}"
+        token = token or config.ensure_token()
+    token = token or os.environ.get("OPENCLAW_GATEWAY_TOKEN") or None
+    operator = RemoteOperator(url, paths.state_dir, token=token, password=password)
+    try:
+        asyncio.run(chat_once(operator, args.message, args.session,
+                              on_text=lambda t: print(t, end="", flush=True)))
+    except AttachError as exc:
+        print(f"\nopenclaw-desktop: {exc}", file=sys.stderr)
+        return 1
+    print()
+    return 0
 
 
 def model_key(action: str) -> int:
@@ -113,6 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.subcommand == "version":
         print(f"openclaw-desktop {__version__}")
         return 0
+    if args.subcommand == "chat":
+        return chat_command(args)
     if args.subcommand == "model-key":
         return model_key(args.action)
     if args.subcommand == "pair":

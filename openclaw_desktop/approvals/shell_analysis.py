@@ -26,10 +26,20 @@ from .command_rules import classify_argv
 from .hazards import Finding, Hazard, HazardCode
 from .shell_lexing import scan_text, scan_word, unsafe_characters
 
-try:
-    import bashlex
-except ImportError:  # pragma: no cover - exercised only on a broken install
-    bashlex = None  # analyze() then reports parse-error for everything (fail closed)
+import functools
+from types import ModuleType
+
+
+@functools.cache
+def _bashlex() -> ModuleType | None:
+    """bashlex, imported on first use: building its grammar takes ~0.2 s, which would
+    otherwise be paid by every gateway start. None when missing (then everything is a
+    parse error: fail closed)."""
+    try:
+        import bashlex
+    except ImportError:  # pragma: no cover - exercised only on a broken install
+        return None
+    return bashlex
 
 #: Longer commands are not parsed at all (and the policy denies them): bashlex time
 #: grows quickly with size, and nobody can review 10 kB of shell in a dialog.
@@ -100,6 +110,7 @@ def analyze(command: str) -> Analysis:
     if not scan_text(command).has_content:
         return Analysis(command, (), tuple(hazards))
     walker = _Walker(command)
+    bashlex = _bashlex()
     if bashlex is None:
         walker.add(HazardCode.PARSE_ERROR, "the shell parser (bashlex) is not installed")
     else:

