@@ -53,3 +53,15 @@ def start_gateway(state_dir: Path, *args: str, env: dict[str, str] | None = None
             return GatewayProcess(proc, match.group(1), int(match.group(2)), state_dir)
     proc.kill()
     raise RuntimeError("gateway did not start:\n" + "".join(lines))
+
+
+def wait_for_text(path: Path, needle: str, timeout: float = 90.0) -> str:
+    """Poll a log file until ``needle`` shows up; the file's tail is in the failure."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        text = path.read_text(errors="replace") if path.exists() else ""
+        if needle in text:
+            return text
+        time.sleep(0.2)
+    tail = path.read_text(errors="replace")[-3000:] if path.exists() else "(no file)"
+    raise AssertionError(f"{needle!r} not seen in {path}:\n{tail}")

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support_process import wait_for_text  # noqa: F401 - re-exported for the Qt tests
+
 REPO = Path(__file__).resolve().parents[2]
 NMEA = REPO / "resources" / "test" / "vienna.nmea"
 ARTIFACTS = REPO / "artifacts"
@@ -97,14 +99,6 @@ def stop(proc: subprocess.Popen, timeout: float = 10.0) -> int:
     return proc.returncode
 
 
-def wait_for_text(path: Path, needle: str, timeout: float = 30.0) -> str:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        text = path.read_text(errors="replace") if path.exists() else ""
-        if needle in text:
-            return text
-        time.sleep(0.1)
-    raise AssertionError(f"{needle!r} not in {path}:\n{path.read_text(errors='replace') if path.exists() else ''}")
 
 
 def png_size(data: bytes) -> tuple[int, int]:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.interop.peer import Peer
-from tests.support_process import GatewayProcess, start_gateway
+from tests.support_process import GatewayProcess, start_gateway, wait_for_text
 
 pytestmark = pytest.mark.interop
 TOKEN = "interop-token-1"
@@ -71,14 +71,7 @@ def test_unknown_method_reason_is_printed(cli):
     assert "unknown method: no.such.method" in result.stdout + result.stderr
 
 
-def wait_for(log: Path, needle: str, timeout: float = 90.0) -> str:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        text = log.read_text(errors="replace") if log.exists() else ""
-        if needle in text:
-            return text
-        time.sleep(0.3)
-    raise AssertionError(f"{needle!r} not seen in {log}:\n{log.read_text(errors='replace')[-3000:]}")
+wait_for = wait_for_text
 
 
 def stop(proc: subprocess.Popen[str]) -> None:
