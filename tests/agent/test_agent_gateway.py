@@ -3,7 +3,6 @@ tool loops, the system prompt, abort, per-session queueing, skills.status."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import pytest

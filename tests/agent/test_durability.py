@@ -3,7 +3,6 @@ transcript keeps every completed message, loads, and the session goes on after r
 
 from __future__ import annotations
 
-import asyncio
 import json
 import signal
 

@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import signal
 import subprocess
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest

@@ -109,12 +109,6 @@ class Notifier(Protocol):
 
 @dataclass(frozen=True)
 class SystemRunner(Protocol):
-    """``system.run``: decide with the command-safety policy, then run (or raise)."""
-
-    async def run(self, argv: list[str], cwd: str | None, timeout_ms: int) -> dict[str, Any]: ...
-
-
-class SystemRunner(Protocol):
     """``system.run``: decide with the command-safety policy, then run (or raise CommandError)."""
 
     async def run(self, argv: list[str], cwd: str | None, timeout_ms: int) -> dict[str, Any]: ...
