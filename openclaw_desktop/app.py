@@ -22,38 +22,42 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from openclaw_desktop import __version__
-from openclaw_desktop.approvals.audit import AuditLog
-from openclaw_desktop.approvals.broker import ApprovalBroker
-from openclaw_desktop.approvals.document_store import ApprovalsDocumentStore
-from openclaw_desktop.approvals.exec_service import ExecService
+from openclaw_desktop.agent.memory import MemoryIndex
 from openclaw_desktop.agent.prompt import ensure_workspace
 from openclaw_desktop.agent.service import AgentService
 from openclaw_desktop.agent.session_store import SessionStore
 from openclaw_desktop.agent.tools.base import ToolRegistry
 from openclaw_desktop.agent.tools.exec_tool import exec_tool
-from openclaw_desktop.agent.memory import MemoryIndex
 from openclaw_desktop.agent.tools.files import file_tools
 from openclaw_desktop.agent.tools.memory_tools import memory_tools
 from openclaw_desktop.agent.tools.node_tools import node_tools
 from openclaw_desktop.agent.tools.web_fetch import web_fetch_tool
+from openclaw_desktop.approvals.audit import AuditLog
+from openclaw_desktop.approvals.broker import ApprovalBroker
+from openclaw_desktop.approvals.document_store import ApprovalsDocumentStore
+from openclaw_desktop.approvals.exec_service import ExecService
 from openclaw_desktop.config.paths import StatePaths
 from openclaw_desktop.config.service import ConfigService, Overrides, resolve_log_path
 from openclaw_desktop.errors import ConfigError
+from openclaw_desktop.gateway.discovery import (
+    GatewayAdvertiser,
+    primary_lan_ipv4,
+    start_advertising,
+)
 from openclaw_desktop.gateway.dispatcher import MethodRegistry
 from openclaw_desktop.gateway.handlers import approvals as approval_methods
 from openclaw_desktop.gateway.handlers import chat as chat_methods
-from openclaw_desktop.gateway.handlers import sessions as session_methods
-from openclaw_desktop.gateway.handlers import skills as skill_methods
-from openclaw_desktop.gateway.handlers import voicewake as voicewake_methods
-from openclaw_desktop.gateway.handlers import setup as setup_methods
-from openclaw_desktop.gateway.discovery import GatewayAdvertiser, primary_lan_ipv4, start_advertising
-from openclaw_desktop.gateway.tls import resolve_certificate, server_context
 from openclaw_desktop.gateway.handlers import config as config_methods
 from openclaw_desktop.gateway.handlers import devices, health, logs
 from openclaw_desktop.gateway.handlers import nodes as node_methods
+from openclaw_desktop.gateway.handlers import sessions as session_methods
+from openclaw_desktop.gateway.handlers import setup as setup_methods
+from openclaw_desktop.gateway.handlers import skills as skill_methods
+from openclaw_desktop.gateway.handlers import voicewake as voicewake_methods
 from openclaw_desktop.gateway.hub import Hub
 from openclaw_desktop.gateway.server import GatewayServer
 from openclaw_desktop.gateway.services import GatewayServices
+from openclaw_desktop.gateway.tls import resolve_certificate, server_context
 from openclaw_desktop.nodes.relay import NodeRelay
 from openclaw_desktop.nodes.surfaces import SurfaceStore
 from openclaw_desktop.pairing.store import PairingStore

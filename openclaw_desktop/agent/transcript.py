@@ -13,13 +13,10 @@ import json
 import os
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-
-def iso(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+from openclaw_desktop.protocol.frames import iso_ms
 
 
 @dataclass
@@ -46,7 +43,7 @@ class Transcript:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         t = Transcript(folder / f"{session_id}.jsonl", session_id)
         if not t.path.exists():
-            t._append_line({"type": "session", "version": 4, "id": session_id, "timestamp": iso(now_ms), "cwd": cwd})
+            t._append_line({"type": "session", "version": 4, "id": session_id, "timestamp": iso_ms(now_ms), "cwd": cwd})
         return t
 
     @staticmethod
@@ -63,7 +60,7 @@ class Transcript:
         """Durably append one message; returns it with its ``__openclaw`` metadata."""
         entry_id = str(uuid.uuid4())
         stored = {**message, "timestamp": message.get("timestamp", now_ms)}
-        self._append_line({"type": "message", "id": entry_id, "parentId": self._last_id, "timestamp": iso(now_ms),
+        self._append_line({"type": "message", "id": entry_id, "parentId": self._last_id, "timestamp": iso_ms(now_ms),
                            "message": stored})
         self._last_id = entry_id
         self._seq += 1
@@ -71,7 +68,7 @@ class Transcript:
 
     def append_reset(self, now_ms: int) -> None:
         entry_id = str(uuid.uuid4())
-        self._append_line({"type": "reset", "id": entry_id, "parentId": self._last_id, "timestamp": iso(now_ms)})
+        self._append_line({"type": "reset", "id": entry_id, "parentId": self._last_id, "timestamp": iso_ms(now_ms)})
         self._last_id = entry_id
 
     def _append_line(self, obj: dict[str, Any]) -> None:

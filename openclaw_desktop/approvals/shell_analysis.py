@@ -19,15 +19,14 @@ No I/O, no clock, no environment: the same text always gives the same analysis.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 from .command_rules import classify_argv
 from .hazards import Finding, Hazard, HazardCode
 from .shell_lexing import scan_text, scan_word, unsafe_characters
-
-import functools
-from types import ModuleType
 
 
 @functools.cache

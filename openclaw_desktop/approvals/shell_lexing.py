@@ -214,11 +214,7 @@ def _scan(text: str, *, whole: bool) -> tuple[str, bool, list[Finding], bool]:
             i, prev_unquoted = end, "$"
             continue
         if ch == "`":
-            note(HazardCode.COMMAND_SUBSTITUTION, "backtick command substitution runs another command")
-            end = text.find("`", i + 1)
-            end = n if end < 0 else end + 1
-            out.append(text[i:end])
-            i = end
+            i = _backticks(text, i, out, note)
             continue
         if not whole and ch in "<>" and i + 1 < n and text[i + 1] == "(":
             note(HazardCode.PROCESS_SUBSTITUTION, f"process substitution {ch}(…) runs another command")
@@ -238,6 +234,15 @@ def _scan(text: str, *, whole: bool) -> tuple[str, bool, list[Finding], bool]:
         prev_unquoted = ch
         i += 1
     return "".join(out), static, findings, has_content
+
+
+def _backticks(text: str, i: int, out: list[str], note: Callable[[HazardCode, str], None]) -> int:
+    """A backtick substitution (quoted or not) is kept as raw text and is always a hazard."""
+    note(HazardCode.COMMAND_SUBSTITUTION, "backtick command substitution runs another command")
+    end = text.find("`", i + 1)
+    end = len(text) if end < 0 else end + 1
+    out.append(text[i:end])
+    return end
 
 
 def _double_quoted(text: str, i: int, out: list[str], note: Callable[[HazardCode, str], None]) -> int:
@@ -262,11 +267,7 @@ def _double_quoted(text: str, i: int, out: list[str], note: Callable[[HazardCode
             i = end
             continue
         if ch == "`":
-            note(HazardCode.COMMAND_SUBSTITUTION, "backtick command substitution runs another command")
-            end = text.find("`", i + 1)
-            end = n if end < 0 else end + 1
-            out.append(text[i:end])
-            i = end
+            i = _backticks(text, i, out, note)
             continue
         out.append(ch)  # inside double quotes a backslash before other characters stays
         i += 1

@@ -17,7 +17,10 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
 from openclaw_desktop.protocol.connect import ClientInfo
-from openclaw_desktop.protocol.constants import CLOSE_POLICY_VIOLATION, MAX_BUFFERED_BYTES
+from openclaw_desktop.protocol.constants import (
+    CLOSE_POLICY_VIOLATION,
+    MAX_BUFFERED_BYTES,
+)
 from openclaw_desktop.protocol.frames import event_frame_parts
 
 log = logging.getLogger(__name__)

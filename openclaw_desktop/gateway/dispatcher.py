@@ -15,7 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from openclaw_desktop.errors import ErrorCode, GatewayError, invalid_request
-from openclaw_desktop.protocol.constants import CLOSE_POLICY_VIOLATION, MAX_CONSECUTIVE_UNAUTHORIZED
+from openclaw_desktop.protocol.constants import (
+    CLOSE_POLICY_VIOLATION,
+    MAX_CONSECUTIVE_UNAUTHORIZED,
+)
 from openclaw_desktop.protocol.frames import RequestFrame, encode_ok
 from openclaw_desktop.protocol.scopes import authorize
 

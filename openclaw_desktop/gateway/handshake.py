@@ -16,11 +16,19 @@ import logging
 from typing import Any
 
 from openclaw_desktop.errors import DetailCode, ErrorCode, GatewayError
-from openclaw_desktop.pairing.bootstrap import BootstrapGrant, SetupCompletion, is_official_app
+from openclaw_desktop.pairing.bootstrap import (
+    BootstrapGrant,
+    SetupCompletion,
+    is_official_app,
+)
 from openclaw_desktop.pairing.policy import REQUIREMENT_TEXT, decide_pairing
 from openclaw_desktop.pairing.records import PairedDevice, PendingRequest
 from openclaw_desktop.protocol import scopes as S
-from openclaw_desktop.protocol.auth import auth_failure, check_shared_secret, truncate_reason
+from openclaw_desktop.protocol.auth import (
+    auth_failure,
+    check_shared_secret,
+    truncate_reason,
+)
 from openclaw_desktop.protocol.connect import ConnectParams, check_protocol
 from openclaw_desktop.protocol.constants import (
     CLOSE_POLICY_VIOLATION,
@@ -31,7 +39,11 @@ from openclaw_desktop.protocol.constants import (
     PROTOCOL_VERSION,
     TICK_INTERVAL_MS,
 )
-from openclaw_desktop.protocol.device_auth import SignedFields, b64url_encode, verify_device_proof
+from openclaw_desktop.protocol.device_auth import (
+    SignedFields,
+    b64url_encode,
+    verify_device_proof,
+)
 
 from .connection import Connection
 from .services import GatewayServices

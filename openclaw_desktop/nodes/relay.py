@@ -15,10 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from openclaw_desktop.errors import ErrorCode, GatewayError
+from openclaw_desktop.protocol.constants import DEFAULT_INVOKE_TIMEOUT_MS
 
 from .surfaces import NodeInfo, Surface
-
-DEFAULT_INVOKE_TIMEOUT_MS = 30_000
 
 SendEvent = Callable[[str, dict[str, Any]], Awaitable[None]]
 

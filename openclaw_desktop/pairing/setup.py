@@ -12,7 +12,13 @@ from typing import Any
 import segno
 
 from .bootstrap_store import BootstrapStore
-from .setup_code import SetupPayload, encode_setup_code, is_loopback_host, normalize_gateway_url, resolve_access
+from .setup_code import (
+    SetupPayload,
+    encode_setup_code,
+    is_loopback_host,
+    normalize_gateway_url,
+    resolve_access,
+)
 
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")
 

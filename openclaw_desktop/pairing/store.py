@@ -17,7 +17,13 @@ from openclaw_desktop.protocol.scopes import ROLE_OPERATOR, operator_scopes_only
 from openclaw_desktop.storage.sqlite import Database
 
 from .bootstrap_store import BootstrapStore
-from .records import DeviceToken, PairedDevice, PendingRequest, new_token, pending_from_json
+from .records import (
+    DeviceToken,
+    PairedDevice,
+    PendingRequest,
+    new_token,
+    pending_from_json,
+)
 
 
 class PairingStore:

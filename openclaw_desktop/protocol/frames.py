@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from openclaw_desktop.errors import GatewayError, invalid_request
@@ -107,3 +108,8 @@ def strip_id_detail(err: GatewayError) -> GatewayError:
         rest = {k: v for k, v in err.details.items() if k != "id"}
         return GatewayError(err.code, err.message, rest or None, err.retryable, err.retry_after_ms)
     return err
+
+
+def iso_ms(timestamp_ms: int) -> str:
+    """``2026-01-03T12:34:56.000Z``: the reference's timestamp form (UTC, milliseconds)."""
+    return datetime.fromtimestamp(timestamp_ms / 1000, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

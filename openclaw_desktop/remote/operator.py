@@ -15,8 +15,16 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from openclaw_desktop.client.gateway_client import ClientOptions, GatewayClient, RpcError
-from openclaw_desktop.nodes.desktop.identity import DeviceTokenStore, StoredToken, load_or_create_identity
+from openclaw_desktop.client.gateway_client import (
+    ClientOptions,
+    GatewayClient,
+    RpcError,
+)
+from openclaw_desktop.nodes.desktop.identity import (
+    DeviceTokenStore,
+    StoredToken,
+    load_or_create_identity,
+)
 
 DEFAULT_SCOPES = ("operator.read", "operator.write")
 ROLE = "operator"

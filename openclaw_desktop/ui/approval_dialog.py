@@ -21,11 +21,27 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QFont, QShowEvent
-from PySide6.QtWidgets import (QComboBox, QDialog, QFormLayout, QHBoxLayout, QLabel, QPlainTextEdit,
-                               QPushButton, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
-from openclaw_desktop.approvals.broker import (ALLOW_ALWAYS, ALLOW_ONCE, DENY, ApprovalBroker, GrantChoice,
-                                               PendingApproval)
+from openclaw_desktop.approvals.broker import (
+    ALLOW_ALWAYS,
+    ALLOW_ONCE,
+    DENY,
+    ApprovalBroker,
+    GrantChoice,
+    PendingApproval,
+)
 from openclaw_desktop.approvals.display import lookalike_warnings, visible_command
 from openclaw_desktop.errors import GatewayError
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from openclaw_desktop.approvals.broker import ApprovalBroker, ApprovalRequest, GrantChoice
+from openclaw_desktop.approvals.broker import (
+    ApprovalBroker,
+    ApprovalRequest,
+    GrantChoice,
+)
 from openclaw_desktop.approvals.document_store import ApprovalsDocumentStore
 from openclaw_desktop.approvals.exec_service import ExecService
 from openclaw_desktop.errors import invalid_request

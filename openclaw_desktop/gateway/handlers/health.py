@@ -14,7 +14,6 @@ from ..dispatcher import MethodRegistry
 from ..presence import presence_list
 from ..services import GatewayServices
 
-
 _TASK_STATES = ("queued", "running", "succeeded", "failed", "timed_out", "cancelled", "lost")
 _TASK_RUNTIMES = ("subagent", "acp", "cli", "cron")
 _AUDIT_CODES = ("stale_queued", "stale_running", "lost", "delivery_failed", "missing_cleanup",

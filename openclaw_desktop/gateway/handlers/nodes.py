@@ -11,7 +11,12 @@ from typing import Any
 
 from openclaw_desktop.agent.session_keys import normalize_session_key
 from openclaw_desktop.errors import ErrorCode, GatewayError, invalid_request
-from openclaw_desktop.nodes.policy import ADMIN_ONLY, check_invoke, platform_id, required_approve_scopes
+from openclaw_desktop.nodes.policy import (
+    ADMIN_ONLY,
+    check_invoke,
+    platform_id,
+    required_approve_scopes,
+)
 from openclaw_desktop.nodes.relay import NodeRelay, NodeSession
 from openclaw_desktop.nodes.surfaces import NodeInfo, Surface, SurfaceStore
 from openclaw_desktop.protocol import scopes as S

@@ -17,7 +17,11 @@ from websockets.protocol import State
 
 from openclaw_desktop.errors import invalid_request
 from openclaw_desktop.pairing.bootstrap import PROFILES
-from openclaw_desktop.pairing.setup import default_gateway_url, issue_setup, qr_png_data_url
+from openclaw_desktop.pairing.setup import (
+    default_gateway_url,
+    issue_setup,
+    qr_png_data_url,
+)
 from openclaw_desktop.pairing.setup_code import ACCESS_FULL
 from openclaw_desktop.protocol import scopes as S
 

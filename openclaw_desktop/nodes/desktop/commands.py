@@ -15,8 +15,9 @@ import base64
 import math
 import shutil
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import UTC, datetime
 from typing import Any
+
+from openclaw_desktop.protocol.frames import iso_ms
 
 from .ports import CommandError, EncodedClip, EncodedImage, NodePorts, PositionFix
 
@@ -81,12 +82,6 @@ def clip_payload(clip: EncodedClip, budget: int = MAX_BASE64_CHARS, **extra: Any
         raise CommandError("PAYLOAD_TOO_LARGE", f"clip is {len(encoded)} base64 characters; record less")
     return {"format": clip.format, "base64": encoded, "durationMs": clip.duration_ms, "hasAudio": clip.has_audio,
             **extra}
-
-
-def iso_ms(timestamp_ms: int) -> str:
-    """``2026-01-03T12:34:56.000Z`` (the reference's timestamp form)."""
-    dt = datetime.fromtimestamp(timestamp_ms / 1000, UTC)
-    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
 
 
 def location_payload(fix: PositionFix, desired_accuracy: str) -> dict[str, Any]:

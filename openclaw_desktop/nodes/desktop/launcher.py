@@ -8,14 +8,13 @@ The enabled command set is the default-on commands, plus the config file's
 
 from __future__ import annotations
 
-import dataclasses
-import time
-
 import argparse
 import asyncio
+import dataclasses
 import importlib.util
 import logging
 import signal
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,10 +27,10 @@ from openclaw_desktop.errors import ConfigError
 
 from .client import DesktopNode, NodeSettings, NodeState, NodeStatus
 from .commands import KNOWN, CommandRegistry, enabled_commands
-from .system_run import PolicyRunner
 from .headless import headless_ports
 from .identity import DeviceTokenStore, IdentityError, load_or_create_identity
 from .ports import NodePorts
+from .system_run import PolicyRunner
 
 log = logging.getLogger("openclaw_desktop.node")
 CONFIG_KEY = "node.commands.enabled"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-DEFAULT_INVOKE_TIMEOUT_MS = 30_000
+from openclaw_desktop.protocol.constants import DEFAULT_INVOKE_TIMEOUT_MS
 
 
 @dataclass(frozen=True, slots=True)
