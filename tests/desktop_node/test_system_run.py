@@ -61,3 +61,44 @@ async def test_system_run_is_off_by_default(registry):
     assert "system.run" not in reg.commands
     with pytest.raises(CommandError, match="disabled on this node"):
         await reg.invoke("system.run", {"command": ["echo", "x"]})
+
+
+# ---- with an approver (the tray app): ask goes through the broker ------------------
+def approving_registry(tmp_path, answer):
+    """A real ExecService + broker whose requests are answered by ``answer(broker, id)``."""
+    import asyncio
+
+    from openclaw_desktop.approvals.audit import AuditLog
+    from openclaw_desktop.approvals.broker import ApprovalBroker
+    from openclaw_desktop.approvals.document_store import ApprovalsDocumentStore
+    from openclaw_desktop.approvals.exec_service import ExecService
+    from openclaw_desktop.nodes.desktop.system_run import ApprovingRunner
+
+    holder: dict = {}
+
+    def on_event(name, payload):
+        if name == "exec.approval.requested":
+            asyncio.get_running_loop().call_soon(answer, holder["broker"], payload["id"])
+
+    broker = ApprovalBroker(lambda: 1, on_event, lambda: True, default_timeout_ms=5000)
+    holder["broker"] = broker
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    service = ExecService(ApprovalsDocumentStore(tmp_path / "exec-approvals.json"), broker,
+                          AuditLog(tmp_path / "audit.jsonl"), workspace, lambda: 1)
+    return CommandRegistry(replace(fake_ports(), runner=ApprovingRunner(service)), enabled_commands(["system.run"]))
+
+
+async def test_ask_is_approved_through_the_broker(tmp_path):
+    reg = approving_registry(tmp_path, lambda b, i: b.resolve(i, "allow-once", "alice"))
+    result = await reg.invoke("system.run", {"command": ["echo", "approved"]})
+    assert (result["stdout"], result["exitCode"], result["approvedBy"]) == ("approved\n", 0, "alice")
+
+
+async def test_ask_denied_or_failed_ui_is_refused(tmp_path):
+    for answer in (lambda b, i: b.resolve(i, "deny", "alice"), lambda b, i: b.fail(i, "ui-failure")):
+        (tmp_path / str(id(answer))).mkdir()
+        reg = approving_registry(tmp_path / str(id(answer)), answer)
+        with pytest.raises(CommandError) as exc:
+            await reg.invoke("system.run", {"command": ["echo", "nope"]})
+        assert exc.value.code == "SYSTEM_RUN_DENIED" and "approval-denied" in exc.value.message

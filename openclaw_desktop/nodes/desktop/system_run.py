@@ -1,9 +1,9 @@
 """``system.run`` on this desktop node, through the same command-safety policy as the
 agent's ``exec`` tool (the exec approvals document under the state dir).
 
-A node has no approver of its own yet (the tray dialog comes with the tray app), so a
-command the policy would *ask* about is refused with ``SYSTEM_RUN_DENIED:
-approval-required`` — fail closed. The argv is analysed exactly as it will run (quoted
+Headless (``PolicyRunner``) a node has no approver, so a command the policy would *ask*
+about is refused with ``SYSTEM_RUN_DENIED: approval-required`` — fail closed. In the
+tray app ``ApprovingRunner`` asks through the approval broker and its native dialog. The argv is analysed exactly as it will run (quoted
 with ``shlex.join``), never the display text ``rawCommand``.
 """
 
@@ -17,6 +17,7 @@ from typing import Any
 
 from openclaw_desktop.approvals.audit import AuditLog
 from openclaw_desktop.approvals.document_store import ApprovalsDocumentStore
+from openclaw_desktop.approvals.exec_service import ExecService
 from openclaw_desktop.approvals.policy import DecisionKind, decide
 from openclaw_desktop.approvals.runner import confine, run_command, scrub_env
 
@@ -63,3 +64,27 @@ class PolicyRunner:
                            "exitCode": result.exit_code, "timedOut": result.timed_out})
         return {"exitCode": result.exit_code, "timedOut": result.timed_out, "success": result.success,
                 "stdout": result.stdout, "stderr": result.stderr, "error": None}
+
+
+class ApprovingRunner:
+    """``system.run`` when this machine has an approver (the tray app's dialogs).
+
+    Goes through the very ``ExecService`` the agent's ``exec`` tool uses: policy, live
+    grants, then the approval broker — so an *ask* pops the native dialog on the machine
+    where the command would run, and allow-always grants apply to both paths. Anything
+    not run (denied, timed out, no approver) is ``SYSTEM_RUN_DENIED``: fail closed.
+    """
+
+    def __init__(self, exec_service: ExecService, session_key: str = "node:system.run") -> None:
+        self.exec_service = exec_service
+        self.session_key = session_key
+
+    async def run(self, argv: list[str], cwd: str | None, timeout_ms: int) -> dict[str, Any]:
+        outcome = await self.exec_service.run(shlex.join(argv), cwd=cwd, session_key=self.session_key,
+                                              timeout_s=timeout_ms / 1000)
+        if not outcome.ran or outcome.result is None:
+            why = "approval-denied" if outcome.decision == "ask" else "security-deny"
+            raise CommandError("SYSTEM_RUN_DENIED", f"SYSTEM_RUN_DENIED: {why} ({'; '.join(outcome.reasons)})")
+        r = outcome.result
+        return {"exitCode": r.exit_code, "timedOut": r.timed_out, "success": r.success,
+                "stdout": r.stdout, "stderr": r.stderr, "error": None, "approvedBy": outcome.approved_by}
