@@ -24,6 +24,7 @@ from openclaw_desktop.config.service import ConfigService, Overrides
 from openclaw_desktop.errors import ConfigError
 from openclaw_desktop.gateway.discovery import primary_lan_ipv4
 from openclaw_desktop.gateway.tls import resolve_certificate
+from openclaw_desktop.pairing.bootstrap import PROFILE_VOICE_NODE
 from openclaw_desktop.pairing.bootstrap_store import BootstrapStore
 from openclaw_desktop.pairing.setup import IssuedSetup, default_gateway_url, issue_setup
 from openclaw_desktop.pairing.setup_code import pair_link
@@ -58,6 +59,8 @@ def render(issued: IssuedSetup, *, qr: bool, out: TextIO) -> None:
     expires = dt.datetime.fromtimestamp(issued.expires_at_ms / 1000).strftime("%H:%M:%S")
     access = issued.access + (" (downgraded from full: plaintext ws:// on the LAN; enable gateway.tls "
                               "for full access)" if issued.access_downgraded else "")
+    if issued.profile == PROFILE_VOICE_NODE:
+        access = "voice node (node, plus operator.read and operator.talk)"
     print(f"Setup code (single use, valid until {expires}):\n{issued.setup_code}\n", file=out)
     print(f"Pair link:   {pair_link(issued.setup_code)}", file=out)
     print(f"Gateway URL: {issued.gateway_url}", file=out)
@@ -77,7 +80,7 @@ def run(args: argparse.Namespace, paths: StatePaths, overrides: Overrides) -> in
         print(f"openclaw-desktop: {exc}", file=sys.stderr)
         return 1
     if args.json:
-        doc = {**issued.to_wire(), "pairLink": pair_link(issued.setup_code)}
+        doc = {**issued.to_wire(), "profile": issued.profile, "pairLink": pair_link(issued.setup_code)}
         if issued.tls_fingerprint:
             doc["tlsFingerprint"] = issued.tls_fingerprint
         print(json.dumps(doc, indent=2))

@@ -22,6 +22,9 @@ EVENT_SCOPES: dict[str, str | None] = {
     "exec.approval.requested": S.APPROVALS, "exec.approval.resolved": S.APPROVALS,
     "device.pair.requested": S.PAIRING, "device.pair.resolved": S.PAIRING, "device.pair.changed": S.PAIRING,
     "device.pair.setup.completed": S.PAIRING, "node.pair.requested": S.PAIRING, "node.pair.resolved": S.PAIRING,
+    "device.pair.setup.deliveryUncertain": S.PAIRING,
+    # Sent only to the connection that called node.invoke (never broadcast).
+    "node.invoke.progress": S.WRITE,
 }
 
 # Events that reach node-role sockets too (keepalive and shutdown only).

@@ -47,8 +47,9 @@ from .connection import Connection
 from .dispatcher import MethodRegistry
 from .handlers.health import health_summary
 from .handshake import admit, hello_ok
-from .http_routes import json_response, route
+from .http_routes import is_upgrade, json_response, route
 from .hub import EVENT_SCOPES
+from .join_http import is_join_path, join_route_for
 from .presence import PresenceBroadcaster, presence_list
 from .services import GatewayServices
 
@@ -86,6 +87,7 @@ class GatewayServer:
         self.presence = PresenceBroadcaster(svc)
         self.max_preauth_total = MAX_PREAUTH_TOTAL
         self.max_preauth_per_ip = MAX_PREAUTH_PER_IP
+        self.join_route = join_route_for(svc)  # GET /j/<shortcode> (join URLs)
 
     @property
     def events(self) -> list[str]:
@@ -114,10 +116,13 @@ class GatewayServer:
 
     # ---- HTTP ------------------------------------------------------------------------
     def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        ip = self._remote_ip(connection)
+        if not is_upgrade(request) and is_join_path(request.path.partition("?")[0]):
+            forwarded = any(request.headers.get(h) for h in _FORWARD_HEADERS)
+            return self.join_route.handle(request, ip, local=_is_loopback(ip) and not forwarded)
         response = route(request, self.ready)
         if response is not None:
             return response
-        ip = self._remote_ip(connection)
         if sum(self._preauth.values()) >= self.max_preauth_total or self._preauth[ip] >= self.max_preauth_per_ip:
             return json_response(HTTPStatus.SERVICE_UNAVAILABLE, {"error": "too many pending handshakes"})
         return None
@@ -270,7 +275,8 @@ _EMITTED = frozenset({"tick", "shutdown", "presence", "config.changed", "device.
                       "device.pair.resolved", "device.pair.changed", "exec.approval.requested",
                       "exec.approval.resolved", "chat", "agent", "sessions.changed", "node.pair.requested",
                       "node.pair.resolved", "node.presence", "voicewake.changed",
-                      "device.pair.setup.completed"})
+                      "device.pair.setup.completed", "device.pair.setup.deliveryUncertain",
+                      "node.invoke.progress"})
 
 
 def _peek_id(raw: Any) -> str | None:

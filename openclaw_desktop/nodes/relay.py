@@ -3,6 +3,9 @@
 ``node.invoke`` becomes a ``node.invoke.request`` event to the node and a future that
 completes with the node's ``node.invoke.result``. Every pending invoke fails closed:
 on its deadline (default 30 s), when the node disconnects, or at shutdown.
+``node.invoke.progress`` chunks go to the invoke's ``on_progress`` callback (the
+gateway wires it to the calling connection); progress for unknown or finished
+invokes is ignored.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import asyncio
 import json
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from openclaw_desktop.errors import ErrorCode, GatewayError
@@ -20,6 +23,8 @@ from openclaw_desktop.protocol.constants import DEFAULT_INVOKE_TIMEOUT_MS
 from .surfaces import NodeInfo, Surface
 
 SendEvent = Callable[[str, dict[str, Any]], Awaitable[None]]
+OnProgress = Callable[[dict[str, Any]], None]
+"""Receives ``{invokeId, nodeId, seq, chunk}`` for each progress chunk of one invoke."""
 
 
 @dataclass
@@ -42,7 +47,8 @@ class PendingInvoke:
     node_id: str
     command: str
     future: asyncio.Future[dict[str, Any]]
-    progress: list[str] = field(default_factory=list)
+    on_progress: OnProgress | None = None
+    progress_chunks: int = 0
 
 
 def _unavailable(message: str, details: dict[str, Any]) -> GatewayError:
@@ -74,13 +80,19 @@ class NodeRelay:
         return True
 
     async def invoke(self, node_id: str, command: str, params: Any, *, timeout_ms: int | None = None,
-                     idempotency_key: str | None = None, session_key: str | None = None) -> dict[str, Any]:
-        """Relay one command and wait for its result (raises GatewayError on failure)."""
+                     idempotency_key: str | None = None, session_key: str | None = None,
+                     on_progress: OnProgress | None = None) -> dict[str, Any]:
+        """Relay one command and wait for its result (raises GatewayError on failure).
+
+        ``on_progress`` is called synchronously for each progress chunk while the
+        invoke is pending (never after it finished).
+        """
         session = self.sessions.get(node_id)
         if session is None:
             raise _unavailable("node not connected", {"code": "NOT_CONNECTED", "nodeId": node_id})
         timeout = DEFAULT_INVOKE_TIMEOUT_MS if timeout_ms is None else timeout_ms
-        pending = PendingInvoke(str(uuid.uuid4()), node_id, command, asyncio.get_running_loop().create_future())
+        pending = PendingInvoke(str(uuid.uuid4()), node_id, command, asyncio.get_running_loop().create_future(),
+                                on_progress)
         self._pending[pending.id] = pending
         payload: dict[str, Any] = {"id": pending.id, "nodeId": node_id, "command": command,
                                    "paramsJSON": None if params is None else json.dumps(params),
@@ -121,11 +133,14 @@ class NodeRelay:
                                                      "nodeCommandDispatched": True}))
         return True
 
-    def progress(self, node_id: str, invoke_id: str, chunk: str) -> bool:
+    def progress(self, node_id: str, invoke_id: str, seq: int, chunk: str) -> bool:
+        """Apply one ``node.invoke.progress``; False for unknown, foreign or finished invokes."""
         pending = self._pending.get(invoke_id)
-        if pending is None or pending.node_id != node_id:
+        if pending is None or pending.node_id != node_id or pending.future.done():
             return False
-        pending.progress.append(chunk)
+        pending.progress_chunks += 1
+        if pending.on_progress is not None:
+            pending.on_progress({"invokeId": invoke_id, "nodeId": node_id, "seq": seq, "chunk": chunk})
         return True
 
     def close(self) -> None:

@@ -19,8 +19,8 @@ from .bootstrap import (
     BOOTSTRAP_TOKEN_TTL_MS,
     PROFILES,
     BootstrapGrant,
-    BootstrapProfile,
     SetupCompletion,
+    profile_from_row,
     redeem_problem,
     token_hash,
 )
@@ -30,13 +30,16 @@ from .records import new_token
 # for a helpful log line), then purged on the next mint.
 RETAIN_MS = 24 * 60 * 60 * 1000
 
+# The ``access`` column holds the profile name (``voice-node`` included), from which the
+# reported access label is derived.
 _COLUMNS = ("token_hash, setup_id, access, roles_json, scopes_json, issued_at_ms, expires_at_ms, device_id, "
             "public_key, consumed_at_ms")
+_COMPLETION_COLUMNS = "setup_id, device_id, device_name, access, completed_at_ms, delivery"
 
 
 def _grant(row: tuple[Any, ...]) -> BootstrapGrant:
-    th, setup_id, access, roles, scopes, issued, expires, device_id, public_key, consumed = row
-    profile = BootstrapProfile(access, tuple(json.loads(roles)), tuple(json.loads(scopes)))
+    th, setup_id, name, roles, scopes, issued, expires, device_id, public_key, consumed = row
+    profile = profile_from_row(name, tuple(json.loads(roles)), tuple(json.loads(scopes)))
     return BootstrapGrant(th, setup_id, profile, issued, expires, device_id, public_key, consumed)
 
 
@@ -50,9 +53,9 @@ class BootstrapStore:
         """Completions (by connection id) whose ``device.pair.setup.completed`` event
         waits for that connection's hello-ok to be sent (process-local, not persisted)."""
 
-    async def mint(self, access: str, now_ms: int) -> tuple[str, BootstrapGrant]:
-        """A fresh token for profile ``access`` (``full``/``limited``/``node``) and its grant."""
-        profile = PROFILES[access]
+    async def mint(self, profile_name: str, now_ms: int) -> tuple[str, BootstrapGrant]:
+        """A fresh token for a profile of :data:`PROFILES` and its grant."""
+        profile = PROFILES[profile_name]
         token = new_token()
         grant = BootstrapGrant(token_hash(token), str(uuid.uuid4()), profile, now_ms, now_ms + BOOTSTRAP_TOKEN_TTL_MS)
         stale = now_ms - RETAIN_MS
@@ -60,7 +63,7 @@ class BootstrapStore:
             ("DELETE FROM bootstrap_tokens WHERE expires_at_ms < ?", (stale,)),
             ("DELETE FROM setup_completions WHERE completed_at_ms < ?", (stale,)),
             (f"INSERT INTO bootstrap_tokens ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL)",
-             (grant.token_hash, grant.setup_id, profile.access, json.dumps(list(profile.roles)),
+             (grant.token_hash, grant.setup_id, profile.name, json.dumps(list(profile.roles)),
               json.dumps(list(profile.scopes)), grant.issued_at_ms, grant.expires_at_ms)),
         ])
         return token, grant
@@ -101,14 +104,19 @@ class BootstrapStore:
             return True
 
     async def record_completion(self, completion: SetupCompletion) -> None:
-        await self._db.write([("INSERT OR REPLACE INTO setup_completions VALUES (?, ?, ?, ?, ?)",
-                               (completion.setup_id, completion.device_id, completion.device_name,
-                                completion.access, completion.ts))])
+        """Store a completion (delivery state included), replacing one for the same setup."""
+        sql = f"INSERT OR REPLACE INTO setup_completions ({_COMPLETION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)"
+        await self._db.write([(sql, (completion.setup_id, completion.device_id, completion.device_name,
+                                     completion.access, completion.ts, completion.delivery))])
+
+    async def set_delivery(self, setup_id: str, delivery: str) -> None:
+        """Record whether the completing device's hello-ok was delivered (see bootstrap.DELIVERY_*)."""
+        await self._db.write([("UPDATE setup_completions SET delivery = ? WHERE setup_id = ?", (delivery, setup_id))])
 
     async def completion(self, setup_id: str) -> SetupCompletion | None:
-        rows = await self._db.fetch_all("SELECT setup_id, device_id, device_name, access, completed_at_ms "
-                                        "FROM setup_completions WHERE setup_id = ?", (setup_id,))
+        rows = await self._db.fetch_all(f"SELECT {_COMPLETION_COLUMNS} FROM setup_completions WHERE setup_id = ?",
+                                        (setup_id,))
         if not rows:
             return None
-        sid, device_id, name, access, ts = rows[0]
-        return SetupCompletion(sid, device_id, access, ts, name)
+        sid, device_id, name, access, ts, delivery = rows[0]
+        return SetupCompletion(sid, device_id, access, ts, name, delivery)

@@ -11,6 +11,7 @@ from typing import Any
 
 import segno
 
+from .bootstrap import PROFILES
 from .bootstrap_store import BootstrapStore
 from .setup_code import (
     SetupPayload,
@@ -40,7 +41,11 @@ def default_gateway_url(bind_host: str, port: int, *, tls: bool, lan_ip: str | N
 
 @dataclass(frozen=True, slots=True)
 class IssuedSetup:
-    """A freshly minted setup code and what it grants."""
+    """A freshly minted setup code and what it grants.
+
+    ``profile`` is the bootstrap profile minted (after any plaintext downgrade),
+    ``access`` its reported label, ``payload`` what the code encodes (join URLs serve it).
+    """
 
     setup_id: str
     expires_at_ms: int
@@ -48,6 +53,8 @@ class IssuedSetup:
     gateway_url: str
     access: str
     access_downgraded: bool
+    profile: str
+    payload: SetupPayload
     tls_fingerprint: str | None = None
 
     def to_wire(self) -> dict[str, Any]:
@@ -58,15 +65,20 @@ class IssuedSetup:
         return out
 
 
-async def issue_setup(store: BootstrapStore, url: str, requested_access: str, now_ms: int,
+async def issue_setup(store: BootstrapStore, url: str, requested_profile: str, now_ms: int,
                       tls_fingerprint: str | None = None) -> IssuedSetup:
-    """Mint a bootstrap token and encode the setup code. ValueError for a bad URL."""
+    """Mint a bootstrap token and encode the setup code. ValueError for a bad URL.
+
+    ``requested_profile`` is a key of :data:`~.bootstrap.PROFILES` (``full`` may be
+    downgraded to ``limited`` on plaintext LAN).
+    """
     url = normalize_gateway_url(url)
-    access, downgraded = resolve_access(url, requested_access)
-    token, grant = await store.mint(access, now_ms)
+    profile, downgraded = resolve_access(url, requested_profile)
+    token, grant = await store.mint(profile, now_ms)
     fingerprint = tls_fingerprint if url.startswith("wss://") else None
-    code = encode_setup_code(SetupPayload(url, token, grant.expires_at_ms, fingerprint))
-    return IssuedSetup(grant.setup_id, grant.expires_at_ms, code, url, access, downgraded, fingerprint)
+    payload = SetupPayload(url, token, grant.expires_at_ms, fingerprint)
+    return IssuedSetup(grant.setup_id, grant.expires_at_ms, encode_setup_code(payload), url,
+                       PROFILES[profile].access, downgraded, profile, payload, fingerprint)
 
 
 def qr_png_data_url(setup_code: str) -> str:

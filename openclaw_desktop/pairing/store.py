@@ -17,6 +17,7 @@ from openclaw_desktop.protocol.scopes import ROLE_OPERATOR, operator_scopes_only
 from openclaw_desktop.storage.sqlite import Database
 
 from .bootstrap_store import BootstrapStore
+from .join_codes import JoinCodeStore
 from .records import (
     DeviceToken,
     PairedDevice,
@@ -35,6 +36,8 @@ class PairingStore:
         self._pending: dict[str, PendingRequest] = {}
         self.bootstrap = BootstrapStore(db)
         """Setup-code bootstrap tokens (same database, not cached: see its docstring)."""
+        self.join_codes = JoinCodeStore()
+        """Join-URL shortcodes of this gateway process (in memory: see its docstring)."""
 
     async def load(self) -> None:
         for (text,) in await self._db.fetch_all("SELECT record_json FROM paired_devices"):

@@ -30,6 +30,11 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE setup_completions (setup_id TEXT PRIMARY KEY, device_id TEXT NOT NULL, device_name TEXT,
         access TEXT NOT NULL, completed_at_ms INTEGER NOT NULL);
     """,
+    # Whether the completing device's hello-ok was delivered ("pending" until the
+    # handshake's ready hook knows). Older rows were announced as completed.
+    """
+    ALTER TABLE setup_completions ADD COLUMN delivery TEXT NOT NULL DEFAULT 'confirmed';
+    """,
 )
 
 

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from openclaw_desktop.pairing.bootstrap import PROFILES, BootstrapGrant, is_official_app, redeem_problem
+from openclaw_desktop.pairing.bootstrap import (
+    PENDING_GRACE_MS,
+    PROFILES,
+    BootstrapGrant,
+    SetupCompletion,
+    is_official_app,
+    profile_from_row,
+    redeem_problem,
+    setup_status,
+)
 
-FULL, LIMITED, NODE = PROFILES["full"], PROFILES["limited"], PROFILES["node"]
+FULL, LIMITED, NODE, VOICE = PROFILES["full"], PROFILES["limited"], PROFILES["node"], PROFILES["voice-node"]
 BASE = ("operator.approvals", "operator.questions", "operator.read", "operator.talk.secrets", "operator.write")
 
 
@@ -14,6 +23,15 @@ def test_profiles_match_the_reference():
     assert FULL.roles == LIMITED.roles == ("node", "operator") and NODE.roles == ("node",)
     assert set(FULL.scopes) == {"operator.admin", *BASE} and set(LIMITED.scopes) == set(BASE)
     assert NODE.scopes == ()
+    assert VOICE.roles == ("node", "operator") and VOICE.scopes == ("operator.read", "operator.talk")
+    # The access label only knows full/limited/node; a voice node reports "limited".
+    assert [p.access for p in (FULL, LIMITED, NODE, VOICE)] == ["full", "limited", "node", "limited"]
+    assert [p.name for p in (FULL, LIMITED, NODE, VOICE)] == ["full", "limited", "node", "voice-node"]
+
+
+def test_profile_rebuilt_from_a_stored_row():
+    assert profile_from_row("voice-node", ("node", "operator"), ("operator.read", "operator.talk")) == VOICE
+    assert profile_from_row("full", FULL.roles, FULL.scopes) == FULL
 
 
 @pytest.mark.parametrize("profile, role, scopes, allowed", [
@@ -26,6 +44,12 @@ def test_profiles_match_the_reference():
     (LIMITED, "operator", ("operator.pairing",), False),
     (NODE, "node", (), True),
     (NODE, "operator", (), False),
+    (VOICE, "node", (), True),
+    (VOICE, "operator", ("operator.read", "operator.talk"), True),
+    (VOICE, "operator", ("operator.talk",), True),
+    (VOICE, "operator", ("operator.write",), False),
+    (VOICE, "operator", ("operator.talk.secrets",), False),
+    (VOICE, "operator", ("operator.admin",), False),
 ])
 def test_profile_allows(profile, role, scopes, allowed):
     assert profile.allows(role, scopes) is allowed
@@ -67,6 +91,33 @@ def test_redeem_problem(g, device, role, now, problem):
     ("node-host", "darwin", "Mac", FULL, True),
     ("openclaw-linux", "linux", "Linux", FULL, False),
     ("cli", "linux", "Linux", NODE, False),
+    # A voice-node code also hands off an operator token: only the embedded class pairs silently.
+    ("node-host", "esp32", "esp32", VOICE, True),
+    ("node-host", "ESP32 s3", "ESP32", VOICE, True),
+    ("node-host", "linux", "Linux", VOICE, False),
+    ("node-host", "esp32x", "esp32", VOICE, False),
+    ("node-host", "esp32", "linux", VOICE, False),
+    ("openclaw-android", "android", "Android", VOICE, False),
 ])
 def test_official_app_class(client_id, platform, family, profile, official):
     assert is_official_app(client_id, platform, family, profile) is official
+
+
+def completion(delivery: str, ts: int = 1000) -> SetupCompletion:
+    return SetupCompletion("s1", "d1", "full", ts, "Pixel", delivery)
+
+
+@pytest.mark.parametrize("done, now, expected_key", [
+    (None, 2000, None),
+    (completion("confirmed"), 2000, "completion"),
+    (completion("uncertain"), 2000, "deliveryUncertain"),
+    (completion("pending"), 2000, None),  # the ready hook has not run yet
+    (completion("pending"), 1000 + PENDING_GRACE_MS, "deliveryUncertain"),  # it never will
+])
+def test_setup_status(done, now, expected_key):
+    status = setup_status(done, now)
+    if expected_key is None:
+        assert status == {}
+    else:
+        assert status == {expected_key: {"setupId": "s1", "deviceId": "d1", "deviceName": "Pixel", "access": "full",
+                                         "ts": 1000}}

@@ -17,7 +17,7 @@ from openclaw_desktop.nodes.policy import (
     platform_id,
     required_approve_scopes,
 )
-from openclaw_desktop.nodes.relay import NodeRelay, NodeSession
+from openclaw_desktop.nodes.relay import NodeRelay, NodeSession, OnProgress
 from openclaw_desktop.nodes.surfaces import NodeInfo, Surface, SurfaceStore
 from openclaw_desktop.protocol import scopes as S
 from openclaw_desktop.protocol.frames import encode_event
@@ -25,6 +25,9 @@ from openclaw_desktop.protocol.frames import encode_event
 from ..connection import Connection
 from ..dispatcher import MethodRegistry, require_object, require_str
 from ..services import GatewayServices
+
+MAX_PROGRESS_CHUNK_BYTES = 16 * 1024
+"""Largest ``node.invoke.progress`` chunk (UTF-8 bytes), as in the reference."""
 
 
 class NodesFeature:
@@ -128,7 +131,8 @@ class NodesFeature:
 
     async def invoke(self, node_id: str, command: str, params: Any, *, timeout_ms: int | None = None,
                      idempotency_key: str | None = None, session_key: str | None = None,
-                     caller_scopes: tuple[str, ...] = (S.ADMIN,)) -> dict[str, Any]:
+                     caller_scopes: tuple[str, ...] = (S.ADMIN,),
+                     on_progress: OnProgress | None = None) -> dict[str, Any]:
         """Policy check then relay (used by the RPC and by the agent's node tools)."""
         live = self.relay.sessions.get(node_id)
         if live is None:
@@ -143,7 +147,8 @@ class NodesFeature:
         if problem:
             raise invalid_request(problem)
         return await self.relay.invoke(node_id, command, params, timeout_ms=timeout_ms,
-                                       idempotency_key=idempotency_key, session_key=session_key)
+                                       idempotency_key=idempotency_key, session_key=session_key,
+                                       on_progress=on_progress)
 
     def resolve_node(self, ref: str) -> str:
         """A node id from an id, a unique id prefix or a display name."""
@@ -194,8 +199,18 @@ def register(reg: MethodRegistry, svc: GatewayServices, feature: NodesFeature) -
 
     async def invoke_progress(conn: Connection, params: Any) -> dict[str, Any]:
         p = require_object("node.invoke.progress", params)
-        chunk = p.get("chunk")
-        handled = relay.progress(conn.device_id or "", str(p.get("invokeId")), chunk if isinstance(chunk, str) else "")
+        invoke_id = require_str("node.invoke.progress", p, "invokeId")
+        node_id = require_str("node.invoke.progress", p, "nodeId")
+        seq, chunk = p.get("seq"), p.get("chunk")
+        if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0:
+            raise invalid_request("invalid node.invoke.progress params: seq must be an integer >= 0")
+        if not isinstance(chunk, str):
+            raise invalid_request("invalid node.invoke.progress params: chunk must be a string")
+        if node_id != conn.device_id:
+            raise invalid_request("nodeId mismatch")
+        if len(chunk.encode("utf-8")) > MAX_PROGRESS_CHUNK_BYTES:
+            raise invalid_request("progress chunk too large")
+        handled = relay.progress(node_id, invoke_id, seq, chunk)
         return {"ok": True} if handled else {"ok": True, "ignored": True}
 
     async def node_list(conn: Connection, _params: Any) -> dict[str, Any]:
@@ -216,10 +231,17 @@ def register(reg: MethodRegistry, svc: GatewayServices, feature: NodesFeature) -
         timeout = p.get("timeoutMs")
         if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, int) or timeout < 0):
             raise invalid_request("invalid node.invoke params: timeoutMs must be an integer >= 0")
+        key = p["idempotencyKey"]
+
+        def relay_progress(chunk: dict[str, Any]) -> None:
+            # Only the calling connection hears its invoke's output (a direct push, not
+            # a broadcast); the idempotency key lets it match chunks to its call.
+            conn.push_event("node.invoke.progress", {**chunk, "idempotencyKey": key})
+
         return await feature.invoke(node_id, command, p.get("params"), timeout_ms=timeout,
-                                    idempotency_key=p["idempotencyKey"],
+                                    idempotency_key=key,
                                     session_key=p.get("sessionKey") if isinstance(p.get("sessionKey"), str) else None,
-                                    caller_scopes=conn.scopes)
+                                    caller_scopes=conn.scopes, on_progress=relay_progress)
 
     async def pair_list(_conn: Connection, _params: Any) -> dict[str, Any]:
         return {"pending": [r.to_wire() for r in sorted(surfaces.pending.values(), key=lambda r: r.ts)],
