@@ -1,0 +1,237 @@
+"""The talk-mode overlay (offscreen Qt): events drive what it shows, clicks become signals,
+it stays out of the keyboard focus, and level updates are drawn per frame, not per event."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QPoint, QRect, QSize, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QWidget
+
+from openclaw_desktop.ui.talk_overlay import (
+    BOTTOM_MARGIN,
+    TalkOverlay,
+    overlay_origin,
+    reply_html,
+)
+from openclaw_desktop.voice.events import (
+    AudioLevel,
+    BargeIn,
+    Capturing,
+    DeviceMissing,
+    DeviceReady,
+    ErrorCode,
+    Listening,
+    Paused,
+    PipelineError,
+    ReplyDelta,
+    SpeakingStarted,
+    SpeakingStopped,
+    Stage,
+    Thinking,
+    TranscriptReady,
+    VoiceEvent,
+    WakeDetected,
+    WakeSource,
+)
+from openclaw_desktop.voice.overlay_model import OverlayModel
+
+CLICK_MS = 60
+LEFT = Qt.MouseButton.LeftButton
+
+SPEAKING: list[VoiceEvent] = [
+    Listening(talk_mode=True), WakeDetected(source=WakeSource.TALK_MODE), Capturing(),
+    TranscriptReady(text="What's the weather <today>?", command="What's the weather <today>?"),
+    Thinking(command="What's the weather <today>?"), ReplyDelta(text="Sunny & warm. "),
+    SpeakingStarted(text="Sunny & warm.", index=0), ReplyDelta(text="Take a hat."),
+]
+
+
+@pytest.fixture
+def overlay(qtbot) -> Iterator[TalkOverlay]:
+    widget = TalkOverlay(OverlayModel(history_size=32), click_delay_ms=CLICK_MS)
+    qtbot.addWidget(widget)
+    yield widget
+
+
+def feed(overlay: TalkOverlay, events: list[VoiceEvent]) -> None:
+    for event in events:
+        overlay.on_voice_event(event)
+
+
+def shown(qtbot, overlay: TalkOverlay) -> TalkOverlay:
+    overlay.show_on_active_screen()
+    qtbot.waitUntil(overlay.isVisible)
+    return overlay
+
+
+def test_window_is_a_frameless_translucent_on_top_tool_that_refuses_focus(overlay: TalkOverlay) -> None:
+    flags = overlay.windowFlags()
+    for flag in (Qt.WindowType.FramelessWindowHint, Qt.WindowType.WindowStaysOnTopHint,
+                 Qt.WindowType.WindowDoesNotAcceptFocus):
+        assert flags & flag, flag
+    assert overlay.windowType() == Qt.WindowType.Tool
+    assert overlay.testAttribute(Qt.WidgetAttribute.WA_TranslucentBackground)
+    assert overlay.testAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+    assert overlay.focusPolicy() == Qt.FocusPolicy.NoFocus
+    assert overlay.close_button.focusPolicy() == Qt.FocusPolicy.NoFocus
+
+
+def test_events_drive_the_visible_texts(qtbot, overlay: TalkOverlay) -> None:
+    shown(qtbot, overlay)
+    assert (overlay.state_label.text(), overlay.hint_label.text()) == ("Listening", "Say “hey jarvis”")
+    assert not overlay.notice_label.isVisible()
+
+    feed(overlay, SPEAKING[:3])
+    assert (overlay.state_label.text(), overlay.hint_label.text()) == ("Listening to you", "Pause when you're done")
+    feed(overlay, SPEAKING[3:5])
+    assert overlay.state_label.text() == "Thinking"
+    assert overlay.transcript_label.text() == "“What's the weather <today>?”"
+    assert overlay.transcript_label.textFormat() != Qt.TextFormat.RichText or "&lt;" in overlay.transcript_label.text()
+    feed(overlay, SPEAKING[5:])
+    assert (overlay.state_label.text(), overlay.hint_label.text()) == ("Speaking", "Double-click to stop")
+    assert overlay.reply_label.text() == \
+        '<span style="color:#ffffff">Sunny &amp; warm.</span> Take a hat.'  # the spoken sentence bright
+
+    feed(overlay, [BargeIn(frames=2), SpeakingStopped(reason="barge_in"), Capturing()])
+    assert overlay.reply_label.text() == ""  # the next turn starts clean
+
+    feed(overlay, [DeviceMissing(kind="input", message="No microphone found.", retry_s=2.0)])
+    assert overlay.state_label.text() == "No microphone"
+    assert overlay.notice_label.isVisible()
+    assert overlay.notice_label.text() == "No microphone found. Retrying every 2 s."
+    feed(overlay, [DeviceReady(kind="input"), Listening()])
+    assert overlay.state_label.text() == "Listening" and not overlay.notice_label.isVisible()
+
+    feed(overlay, [PipelineError(code=ErrorCode.GATEWAY_UNAVAILABLE, message="connection refused")])
+    assert (overlay.state_label.text(), overlay.notice_label.text()) == ("Gateway unavailable", "connection refused")
+
+
+def test_events_from_another_thread_are_applied_on_the_gui_thread(qtbot, overlay: TalkOverlay) -> None:
+    shown(qtbot, overlay)
+    applied_on: list[threading.Thread] = []
+    overlay.model.apply = lambda event, apply=overlay.model.apply: (  # type: ignore[method-assign]
+        applied_on.append(threading.current_thread()), apply(event))[1]
+    worker = threading.Thread(target=feed, args=(overlay, [Paused()]))
+    worker.start()
+    worker.join()
+    qtbot.waitUntil(lambda: overlay.state_label.text() == "Paused")
+    assert applied_on == [threading.main_thread()]
+
+
+def test_click_asks_to_pause_then_to_resume(qtbot, overlay: TalkOverlay) -> None:
+    shown(qtbot, overlay)
+    with qtbot.waitSignal(overlay.pause_toggled) as blocker:
+        qtbot.mouseClick(overlay, LEFT, pos=QPoint(40, 150))
+    assert blocker.args == [True]
+    feed(overlay, [Paused()])  # the pipeline confirms
+    assert overlay.state_label.text() == "Paused" and overlay.hint_label.text() == "Click to resume"
+    with qtbot.waitSignal(overlay.pause_toggled) as blocker:
+        qtbot.mouseClick(overlay.transcript_label, LEFT)  # labels pass clicks to the overlay
+    assert blocker.args == [False]
+
+
+def double_click(widget: QWidget, pos: QPoint) -> None:
+    """What Qt delivers for a real double-click (checked under Xvfb with xdotool):
+    press, release, double-click, release."""
+    QTest.mousePress(widget, LEFT, pos=pos)
+    QTest.mouseRelease(widget, LEFT, pos=pos)
+    QTest.mouseDClick(widget, LEFT, pos=pos)
+    QTest.mouseRelease(widget, LEFT, pos=pos)
+
+
+def test_double_click_stops_speaking_and_does_not_also_pause(qtbot, overlay: TalkOverlay) -> None:
+    shown(qtbot, overlay)
+    feed(overlay, SPEAKING)
+    pauses: list[bool] = []
+    stops: list[bool] = []
+    overlay.pause_toggled.connect(pauses.append)
+    overlay.stop_speaking.connect(lambda: stops.append(True))
+    double_click(overlay, QPoint(200, 120))
+    assert stops == [True]
+    qtbot.wait(CLICK_MS * 4)
+    assert pauses == [] and stops == [True]
+
+
+def test_x_button_exits_talk_mode_without_pausing(qtbot, overlay: TalkOverlay) -> None:
+    shown(qtbot, overlay)
+    pauses: list[bool] = []
+    overlay.pause_toggled.connect(pauses.append)
+    with qtbot.waitSignal(overlay.exit_talk_mode):
+        qtbot.mouseClick(overlay.close_button, LEFT)
+    qtbot.wait(CLICK_MS * 3)
+    assert pauses == []
+    assert overlay.close_button.toolTip() == "Exit talk mode"
+
+
+# Focus is not tested here: the offscreen platform focuses every window it shows (only tool
+# tips are spared), whatever its flags. tests/ui/screens/test_overlay_screens.py shows the
+# overlay under Xvfb with a window manager, where an ordinary window does take the focus, and
+# checks that the overlay does not, also when clicked for real.
+
+
+def test_shown_at_the_bottom_centre_of_the_active_screen(qtbot, overlay: TalkOverlay) -> None:
+    shown(qtbot, overlay)
+    available = QGuiApplication.primaryScreen().availableGeometry()  # offscreen: one screen
+    frame = overlay.geometry()
+    assert available.contains(frame)
+    assert abs(frame.center().x() - available.center().x()) <= 1
+    assert frame.bottom() == available.bottom() - BOTTOM_MARGIN
+
+
+@pytest.mark.parametrize(("available", "size", "origin"), [
+    (QRect(0, 0, 1920, 1040), QSize(460, 224), QPoint(730, 760)),
+    (QRect(1920, 30, 1280, 1000), QSize(460, 224), QPoint(2330, 750)),  # a second monitor, top panel
+    (QRect(0, 0, 400, 200), QSize(460, 224), QPoint(-30, 0)),  # never above the screen's top
+])
+def test_overlay_origin(available: QRect, size: QSize, origin: QPoint) -> None:
+    assert overlay_origin(available, size) == origin
+
+
+def test_levels_are_coalesced_into_frames(qtbot, overlay: TalkOverlay) -> None:
+    shown(qtbot, overlay)
+    qtbot.waitUntil(lambda: not overlay.animating)  # nothing moves: the timer sleeps
+    before = overlay.waveform.repaints_requested
+    for i in range(300):  # far faster than any frame rate
+        overlay.on_voice_event(AudioLevel(source="mic", rms=0.001 * (i % 100 + 1)))
+    assert overlay.waveform.repaints_requested == before  # nothing drawn per event
+    assert overlay.animating
+    qtbot.waitUntil(lambda: overlay.waveform.levels == overlay.model.levels)
+    qtbot.waitUntil(lambda: not overlay.animating)
+    assert 1 <= overlay.waveform.repaints_requested - before <= 2
+    assert overlay.waveform.source == "mic"
+    assert len(overlay.waveform.bar_heights()) == 32
+
+
+def test_waveform_breathes_while_thinking_and_follows_playback_while_speaking(qtbot, overlay: TalkOverlay) -> None:
+    shown(qtbot, overlay)
+    feed(overlay, SPEAKING[:5])
+    assert overlay.model.view.stage is Stage.THINKING
+    qtbot.waitUntil(lambda: overlay.waveform.breath is not None)
+    first = overlay.waveform.breath
+    qtbot.waitUntil(lambda: overlay.waveform.breath != first)  # it moves on its own
+    assert overlay.animating
+    feed(overlay, SPEAKING[5:] + [AudioLevel(source="playback", rms=0.1)])
+    qtbot.waitUntil(lambda: overlay.waveform.breath is None and overlay.waveform.source == "playback")
+    assert overlay.waveform.levels == pytest.approx((2 / 3,))
+    qtbot.waitUntil(lambda: not overlay.animating)
+
+
+def test_hidden_overlay_runs_no_timers(qtbot, overlay: TalkOverlay) -> None:
+    feed(overlay, SPEAKING[:5] + [AudioLevel(source="mic", rms=0.2)])
+    assert not overlay.animating
+    shown(qtbot, overlay)
+    assert overlay.animating  # thinking: breathing starts when shown
+    overlay.hide()
+    assert not overlay.animating
+
+
+def test_reply_html_escapes_and_marks_a_stopped_reply() -> None:
+    model = OverlayModel()
+    for event in SPEAKING + [BargeIn(frames=2)]:
+        model.apply(event)
+    assert reply_html(model.view) == "Sunny &amp; warm. Take a hat. —"
