@@ -1,0 +1,76 @@
+"""Piper TTS and faster-whisper STT with the bundled models: Whisper hears what Piper says."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from openclaw_desktop.voice.engines.stt_whisper import (
+    WhisperTranscriber,
+    default_model_path,
+)
+from openclaw_desktop.voice.engines.tts_piper import (
+    PiperSynthesizer,
+    default_voice_path,
+)
+from tests.voice import speech
+from tests.voice.engine_fixtures import word_recall, words
+
+COMMANDS = [
+    "What is the weather in Paris tomorrow?",
+    "Open the calendar and add a meeting with Alice.",
+    "Set a timer for ten minutes.",
+]
+
+
+def test_piper_voice_output_format(tts):
+    assert tts.voice_path == default_voice_path()
+    assert tts.sample_rate == 22050
+    audio = tts.synthesize("Hello there. I am your assistant.")
+    assert audio.dtype == np.int16 and audio.ndim == 1
+    assert 1.0 < audio.size / tts.sample_rate < 5.0
+    # Volume 0.8: each sentence peaks at 80 % of full scale, leaving room for resampling.
+    assert 0.7 * 32767 < np.abs(audio).max() <= 0.81 * 32767
+    sentences = list(tts.synthesize_sentences("Hello there. I am your assistant. How can I help?"))
+    assert len(sentences) == 3
+    assert tts.synthesize("").size == 0
+
+
+def test_other_voice_by_path_and_bad_paths(tmp_path):
+    same = PiperSynthesizer(str(default_voice_path()), length_scale=1.2)
+    assert same.sample_rate == 22050
+    with pytest.raises(ValueError, match="does not exist"):
+        PiperSynthesizer(tmp_path / "nope.onnx")
+    lonely = tmp_path / "voice.onnx"
+    lonely.write_bytes(b"x")
+    with pytest.raises(ValueError, match="no config"):
+        PiperSynthesizer(lonely)
+
+
+@pytest.mark.parametrize("text", COMMANDS)
+def test_whisper_transcribes_piper(tts, stt, text):
+    audio = speech.with_silence(speech.piper(tts, text), 0.5, 0.7)
+    heard = stt.transcribe(audio)
+    assert word_recall(text, heard.text) >= 0.85, (text, heard.text)
+    assert heard.language == "en"
+    assert heard.duration_s == pytest.approx(audio.size / 16000)
+
+
+def test_whisper_transcribes_espeak(stt):
+    heard = stt.transcribe(speech.with_silence(speech.espeak("please turn off the lights", speed=140)))
+    assert word_recall("please turn off the lights", heard.text) >= 0.8, heard.text
+
+
+def test_silence_and_noise_give_no_text(stt):
+    """The VAD filter stops Whisper from hallucinating text in silence or hiss."""
+    assert stt.transcribe(speech.silence(2.0)).text == ""
+    noise = (np.random.default_rng(1).normal(0, 150, 32000)).astype(np.int16)
+    assert words(stt.transcribe(noise).text) == []
+    assert stt.transcribe(np.zeros(0, dtype=np.int16)).text == ""
+
+
+def test_model_by_path_and_bad_path(tmp_path):
+    explicit = WhisperTranscriber(default_model_path(), beam_size=5, cpu_threads=1)
+    assert explicit.model_path == default_model_path()
+    with pytest.raises(ValueError, match="model.bin"):
+        WhisperTranscriber(tmp_path)
