@@ -5,7 +5,8 @@ Must not import Qt, asyncio or any engine library (engines arrive as port object
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
 from openclaw_desktop.voice.ports import (
     AudioInput,
@@ -31,6 +32,11 @@ class PipelineEngines:
     """None: no acoustic wake word (trigger words and push-to-talk still work)."""
     echo: EchoCanceller | None = None
     """None: no echo cancellation (barge-in then only works with headphones)."""
+
+    @classmethod
+    def of(cls, engines: Any) -> PipelineEngines:
+        """From any object with these attributes (``voice.engines.Engines``)."""
+        return cls(**{f.name: getattr(engines, f.name) for f in fields(cls)})
 
 
 @dataclass(frozen=True)

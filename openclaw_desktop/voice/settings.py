@@ -2,7 +2,7 @@
 
 Keys (snake_case, as the settings window writes them; every key is optional):
 
-``voice.wake.enabled`` (bool, true), ``voice.wake.phrase`` ("hey jarvis"),
+``voice.wake.enabled`` (bool, false: always-on listening is opt-in), ``voice.wake.phrase`` ("hey jarvis"),
 ``voice.wake.threshold`` (0..1, 0.5), ``voice.wake.patience`` (frames, 1),
 ``voice.wake.model`` (path to a custom wake-word model, none), ``voice.wake.confirm``
 (check the phrase in the transcript, true), ``voice.wake.transcript_triggers`` (match the
@@ -33,8 +33,9 @@ DEFAULT_WAKE_PHRASE = "hey jarvis"
 class WakeSettings:
     """``voice.wake.*``: the acoustic wake word and how a hit is confirmed."""
 
-    enabled: bool = True
-    """Always-on listening for the wake phrase (push-to-talk works either way)."""
+    enabled: bool = False
+    """Always-on listening for the wake phrase and trigger words (opt-in, as in the tray's
+    menu; push-to-talk works either way)."""
     phrase: str = DEFAULT_WAKE_PHRASE
     """The acoustic wake phrase; the engines map it to a bundled model."""
     threshold: float = 0.5
@@ -84,7 +85,8 @@ class VoiceSettings:
     """The session that receives voice commands."""
 
 
-_KINDS = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", dict: "an object"}
+_KINDS = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", dict: "an object",
+          list: "an array"}
 
 
 class _Section:
@@ -150,7 +152,7 @@ def parse_voice_settings(path: str, doc: Any) -> VoiceSettings:
     """Validate the ``voice`` section of a parsed config document (ConfigError on a bad key)."""
     r = _Section(path, doc)
     wake = WakeSettings(
-        enabled=r.get("wake.enabled", (bool,), True),
+        enabled=r.get("wake.enabled", (bool,), False),
         phrase=r.text("wake.phrase", DEFAULT_WAKE_PHRASE) or DEFAULT_WAKE_PHRASE,
         threshold=r.fraction("wake.threshold", 0.5),
         patience=r.int_range("wake.patience", 1, 25, 1),

@@ -35,8 +35,8 @@ FAST = PipelineOptions(device_retry_s=0.02, input_stall_s=2.0, playback_poll_s=0
 
 
 def settings(**changes: object) -> VoiceSettings:
-    """Default settings with changes; ``wake_*`` keys go to the wake section."""
-    wake = {k.removeprefix("wake_"): v for k, v in changes.items() if k.startswith("wake_")}
+    """Default settings, wake word on, with changes; ``wake_*`` keys go to the wake section."""
+    wake = {"enabled": True} | {k.removeprefix("wake_"): v for k, v in changes.items() if k.startswith("wake_")}
     rest = {k: v for k, v in changes.items() if not k.startswith("wake_")}
     return dataclasses.replace(VoiceSettings(), wake=dataclasses.replace(WakeSettings(), **wake), **rest)
 
@@ -66,7 +66,7 @@ class World:
         self.speaker.stop = stop  # type: ignore[method-assign]
         engines = PipelineEngines(self.mic, self.speaker, self.vad, self.stt, self.tts,
                                   self.wake if acoustic else None, self.echo)
-        self.pipeline = VoicePipeline(engines, self.responder, voice or VoiceSettings(), self.events,
+        self.pipeline = VoicePipeline(engines, self.responder, voice or settings(), self.events,
                                       triggers=lambda: self.triggers, chimes=load_chimes(), options=options)
         self.task: asyncio.Task[None] | None = None
 
