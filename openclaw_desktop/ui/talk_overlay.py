@@ -20,8 +20,6 @@ Qt only; the state itself lives in the pure ``voice.overlay_model``.
 
 from __future__ import annotations
 
-import html
-
 from PySide6.QtCore import (
     QElapsedTimer,
     QPoint,
@@ -47,22 +45,21 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QAbstractButton, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from openclaw_desktop.voice.events import Stage, VoiceEvent
-from openclaw_desktop.voice.overlay_model import (
-    Change,
-    OverlayModel,
-    OverlayView,
-    tail_text,
-)
+from openclaw_desktop.voice.overlay_model import Change, OverlayModel
 
+from .overlay_text import fitting_tail, reply_html, reply_suffix, text_height
 from .waveform import Waveform
 
-OVERLAY_SIZE = QSize(460, 224)
+WIDTH = 460
 BOTTOM_MARGIN = 56
 """Pixels between the overlay and the bottom of the screen's available area (taskbar)."""
 FRAME_MS = 33
 BREATH_PERIOD_MS = 1800
-TRANSCRIPT_CHARS = 110
-REPLY_CHARS = 260
+REPLY_LINES = 3
+TRANSCRIPT_LINES = 2
+MARGINS = (18, 12, 14, 12)
+TEXT_WIDTH = WIDTH - MARGINS[0] - MARGINS[2]
+NOTICE_LINES = 2
 
 STAGE_COLOURS: dict[Stage, QColor] = {
     Stage.LISTENING: QColor(92, 205, 255),
@@ -82,7 +79,7 @@ QLabel { color: #e8eaf0; background: transparent; }
 QLabel#state { font-size: 16px; font-weight: 600; }
 QLabel#hint { color: #9aa0b0; font-size: 12px; }
 QLabel#transcript { color: #b9c6dc; font-size: 13px; font-style: italic; }
-QLabel#reply { color: #9ea4b4; font-size: 14px; }
+QLabel#reply { color: #b4bac8; font-size: 14px; }
 QLabel#notice { color: #ffb26b; font-size: 12px; }
 """
 
@@ -98,19 +95,6 @@ def active_screen_geometry() -> QRect:
     """The available area of the screen under the mouse pointer, else of the primary."""
     screen = QGuiApplication.screenAt(QCursor.pos()) or QGuiApplication.primaryScreen()
     return screen.availableGeometry()
-
-
-def reply_html(view: OverlayView, max_chars: int = REPLY_CHARS) -> str:
-    """The reply's tail as rich text, the sentence being spoken in bright white."""
-    text = tail_text(view.reply, max_chars)
-    if view.reply_stopped and text:
-        text += " —"
-    at = text.rfind(view.speaking) if view.speaking else -1
-    if at < 0:
-        return html.escape(text)
-    end = at + len(view.speaking)
-    return (html.escape(text[:at]) + '<span style="color:#ffffff">' + html.escape(text[at:end]) + "</span>"
-            + html.escape(text[end:]))
 
 
 def _label(name: str) -> QLabel:
@@ -169,8 +153,9 @@ class TalkOverlay(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setWindowTitle("OpenClaw talk mode")
-        self.setFixedSize(OVERLAY_SIZE)
+        self.setFixedWidth(WIDTH)  # the height follows the text (see _fit_height)
         self.setStyleSheet(STYLE)
+        self.setToolTip("Click to pause or resume · double-click to stop speaking")
         self._build()
 
         self._levels_dirty = False
@@ -202,10 +187,10 @@ class TalkOverlay(QWidget):
         self.reply_label = _label("reply")
         self.reply_label.setTextFormat(Qt.TextFormat.RichText)
         self.notice_label = _label("notice")
-        for label, lines in ((self.transcript_label, 2), (self.reply_label, 3), (self.notice_label, 1)):
+        for label in (self.transcript_label, self.reply_label, self.notice_label):
             label.setWordWrap(True)
-            label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom)
-            label.setFixedHeight(label.fontMetrics().lineSpacing() * lines + 4)
+            label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+            label.ensurePolished()  # the style sheet's font size, for the metrics
         self.reply_label.setAccessibleName("Reply")
         self.transcript_label.setAccessibleName("What you said")
 
@@ -216,14 +201,14 @@ class TalkOverlay(QWidget):
         header.addWidget(self.hint_label, 1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         header.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignVCenter)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 12, 12, 12)
+        layout.setContentsMargins(*MARGINS)
         layout.setSpacing(4)
         layout.addLayout(header)
         layout.addWidget(self.waveform)
         layout.addWidget(self.transcript_label)
         layout.addWidget(self.reply_label)
         layout.addWidget(self.notice_label)
-        layout.addStretch(1)
+        self._layout = layout
 
     # --- events in -------------------------------------------------------------------
 
@@ -247,12 +232,36 @@ class TalkOverlay(QWidget):
         self.dot.setStyleSheet(f"background: {colour.name()}; border-radius: 6px;")
         self.state_label.setText(view.label)
         self.hint_label.setText(view.hint)
-        transcript = tail_text(view.transcript, TRANSCRIPT_CHARS)
-        self.transcript_label.setText(f"“{transcript}”" if transcript else "")
-        self.reply_label.setText(reply_html(view))
-        self.notice_label.setText(view.notice)
-        self.notice_label.setVisible(bool(view.notice))
-        self.setToolTip("Click to pause or resume · double-click to stop speaking")
+        transcript = view.transcript and "“" + self._fit(self.transcript_label, view.transcript,
+                                                         TRANSCRIPT_LINES, "”") + "”"
+        self._show_text(self.transcript_label, transcript, transcript)
+        shown = self._fit(self.reply_label, view.reply, REPLY_LINES, reply_suffix(view))
+        self._show_text(self.reply_label, reply_html(view, shown), shown + reply_suffix(view))
+        notice = self._fit(self.notice_label, view.notice, NOTICE_LINES)
+        self._show_text(self.notice_label, notice, notice)
+        self._fit_height()
+
+    @staticmethod
+    def _fit(label: QLabel, text: str, lines: int, suffix: str = "") -> str:
+        return fitting_tail(text, label.fontMetrics(), TEXT_WIDTH, lines, suffix) if text else ""
+
+    @staticmethod
+    def _show_text(label: QLabel, text: str, plain: str) -> None:
+        """Set the text and size the label to exactly its wrapped lines; hide it when empty."""
+        label.setText(text)
+        label.setFixedHeight(text_height(label.fontMetrics(), TEXT_WIDTH, plain) if plain else 0)
+        label.setVisible(bool(plain))
+
+    def _fit_height(self) -> None:
+        """Grow or shrink to the content, keeping the bottom edge where it is."""
+        self._layout.invalidate()  # labels changed their fixed heights and visibility
+        height = self.sizeHint().height()
+        if height == self.height():
+            return
+        bottom = self.geometry().bottom()
+        self.setFixedHeight(height)
+        if self.isVisible():
+            self.move(self.x(), bottom + 1 - height)
 
     def _schedule_frames(self) -> None:
         if not self.isVisible():
@@ -304,7 +313,7 @@ class TalkOverlay(QWidget):
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(QPen(QColor(255, 255, 255, 46), 1))
-        painter.setBrush(QColor(16, 18, 26, 196))  # translucent: the desktop shows through
+        painter.setBrush(QColor(16, 18, 26, 224))  # translucent: the desktop shows through
         painter.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 18, 18)
         painter.end()
 
@@ -315,12 +324,13 @@ class TalkOverlay(QWidget):
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # Qt override
         event.accept()
-        if event.button() != Qt.MouseButton.LeftButton or not self.rect().contains(event.position().toPoint()):
+        if event.button() != Qt.MouseButton.LeftButton:
             return
-        if self._swallow_release:  # the release that ends a double-click
+        if self._swallow_release:  # the release that ends a double-click (wherever it happens)
             self._swallow_release = False
             return
-        self._click_timer.start()  # a pause unless a second click follows in time
+        if self.rect().contains(event.position().toPoint()):  # dragged off: no click
+            self._click_timer.start()  # a pause unless a second click follows in time
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # Qt override
         event.accept()

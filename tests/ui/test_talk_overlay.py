@@ -3,8 +3,12 @@ it stays out of the keyboard focus, and level updates are drawn per frame, not p
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
@@ -12,11 +16,18 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 
+from openclaw_desktop.ui.overlay_text import (
+    fitting_tail,
+    lines_height,
+    reply_html,
+    text_height,
+)
 from openclaw_desktop.ui.talk_overlay import (
     BOTTOM_MARGIN,
+    REPLY_LINES,
+    TEXT_WIDTH,
     TalkOverlay,
     overlay_origin,
-    reply_html,
 )
 from openclaw_desktop.voice.events import (
     AudioLevel,
@@ -41,6 +52,7 @@ from openclaw_desktop.voice.events import (
 from openclaw_desktop.voice.overlay_model import OverlayModel
 
 CLICK_MS = 60
+REPO = Path(__file__).resolve().parents[2]
 LEFT = Qt.MouseButton.LeftButton
 
 SPEAKING: list[VoiceEvent] = [
@@ -126,13 +138,18 @@ def test_events_from_another_thread_are_applied_on_the_gui_thread(qtbot, overlay
 def test_click_asks_to_pause_then_to_resume(qtbot, overlay: TalkOverlay) -> None:
     shown(qtbot, overlay)
     with qtbot.waitSignal(overlay.pause_toggled) as blocker:
-        qtbot.mouseClick(overlay, LEFT, pos=QPoint(40, 150))
+        qtbot.mouseClick(overlay, LEFT, pos=blank_spot(overlay))
     assert blocker.args == [True]
     feed(overlay, [Paused()])  # the pipeline confirms
     assert overlay.state_label.text() == "Paused" and overlay.hint_label.text() == "Click to resume"
     with qtbot.waitSignal(overlay.pause_toggled) as blocker:
         qtbot.mouseClick(overlay.transcript_label, LEFT)  # labels pass clicks to the overlay
     assert blocker.args == [False]
+
+
+def blank_spot(overlay: TalkOverlay) -> QPoint:
+    """A point on the overlay's own background (its bottom padding)."""
+    return QPoint(40, overlay.height() - 5)
 
 
 def double_click(widget: QWidget, pos: QPoint) -> None:
@@ -151,7 +168,7 @@ def test_double_click_stops_speaking_and_does_not_also_pause(qtbot, overlay: Tal
     stops: list[bool] = []
     overlay.pause_toggled.connect(pauses.append)
     overlay.stop_speaking.connect(lambda: stops.append(True))
-    double_click(overlay, QPoint(200, 120))
+    double_click(overlay, blank_spot(overlay))
     assert stops == [True]
     qtbot.wait(CLICK_MS * 4)
     assert pauses == [] and stops == [True]
@@ -235,3 +252,67 @@ def test_reply_html_escapes_and_marks_a_stopped_reply() -> None:
     for event in SPEAKING + [BargeIn(frames=2)]:
         model.apply(event)
     assert reply_html(model.view) == "Sunny &amp; warm. Take a hat. —"
+
+
+def test_height_follows_the_text_and_the_bottom_edge_stays(qtbot, overlay: TalkOverlay) -> None:
+    shown(qtbot, overlay)
+    bottom, empty = overlay.geometry().bottom(), overlay.height()
+    assert not overlay.transcript_label.isVisible() and not overlay.reply_label.isVisible()
+    feed(overlay, SPEAKING)
+    assert overlay.height() > empty + 2 * overlay.reply_label.fontMetrics().lineSpacing()
+    assert overlay.geometry().bottom() == bottom  # grew upwards
+    feed(overlay, [SpeakingStopped(), Listening(talk_mode=True), WakeDetected(source=WakeSource.TALK_MODE)])
+    assert overlay.height() == empty and overlay.geometry().bottom() == bottom
+
+
+def test_a_long_reply_shows_its_newest_words_in_three_lines(qtbot, overlay: TalkOverlay) -> None:
+    shown(qtbot, overlay)
+    words = [f"word{i}" for i in range(150)]
+    feed(overlay, [*SPEAKING[:5], ReplyDelta(text=" ".join(words) + ". "),
+                   SpeakingStarted(text="The end is near.", index=3), ReplyDelta(text="The end is near.")])
+    text = overlay.reply_label.text()
+    assert text.startswith("…word") and text.endswith('<span style="color:#ffffff">The end is near.</span>')
+    metrics = overlay.reply_label.fontMetrics()
+    assert overlay.reply_label.height() == lines_height(metrics, REPLY_LINES)  # full, and no more
+    shown_words = text.removeprefix("…").split()
+    assert shown_words[0] in words and len(shown_words) > 10  # whole words, a good part of the reply
+
+
+@pytest.mark.parametrize(("text", "lines"), [
+    ("short", 1), ("a b c " * 40, 1), ("a b c " * 40, 2), ("x" * 500, 2), ("", 1),
+])
+def test_fitting_tail_fits_and_keeps_the_end(qtbot, overlay: TalkOverlay, text: str, lines: int) -> None:
+    metrics = overlay.reply_label.fontMetrics()
+    fitted = fitting_tail(text, metrics, TEXT_WIDTH, lines, " —")
+    assert text_height(metrics, TEXT_WIDTH, fitted + " —") <= lines_height(metrics, lines)
+    assert text.strip().endswith(fitted.removeprefix("…").strip()) or fitted == text
+
+
+SOAK = """
+import sys
+from PySide6.QtWidgets import QApplication
+from openclaw_desktop.ui.talk_overlay import TalkOverlay
+from openclaw_desktop.voice.events import AudioLevel, Capturing, Listening
+app = QApplication(sys.argv)
+overlay = TalkOverlay(frame_ms=1)
+overlay.show_on_active_screen()
+for event in (Listening(), Capturing()):
+    overlay.on_voice_event(event)
+while overlay.waveform.repaints_requested < FRAMES:
+    overlay.on_voice_event(AudioLevel(source="mic", rms=0.01 * (overlay.waveform.repaints_requested % 30 + 1)))
+    app.processEvents()
+    app.sendPostedEvents()
+print("frames", overlay.waveform.repaints_requested, flush=True)
+"""
+
+
+def test_overlay_survives_a_long_talk(tmp_path: Path) -> None:
+    """Minutes of waveform frames in a child process (a crash there must not take pytest down)."""
+    frames = 3000  # 100 s of talking at 30 fps
+    proc = subprocess.run([sys.executable, "-c", SOAK.replace("FRAMES", str(frames))], cwd=REPO,
+                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(REPO)},
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0 and f"frames {frames}" in proc.stdout, (
+        "the overlay process died while drawing. 'none_dealloc' below means the Qt binding drops a "
+        "reference to None on every call of a void method (seen with PySide6/shiboken6 6.12.0 on "
+        f"Python 3.11; 6.11.3 is fine):\n{proc.stderr[-1500:]}")
