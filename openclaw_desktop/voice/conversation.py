@@ -36,7 +36,12 @@ from openclaw_desktop.voice.settings import VoiceSettings
 from openclaw_desktop.voice.speaker_guard import SpeakerGuard
 from openclaw_desktop.voice.speaking import Speech
 from openclaw_desktop.voice.turns import SORRY_NO_COMMAND, Turns
-from openclaw_desktop.voice.wake_confirm import find_all, match_trigger, same_phrase, text_after
+from openclaw_desktop.voice.wake_confirm import (
+    find_all,
+    match_trigger,
+    same_phrase,
+    text_after,
+)
 
 log = logging.getLogger(__name__)
 
@@ -186,9 +191,9 @@ class Conversation:
             self._idle_frame(frame)
         elif mode in (Mode.CONFIRMING, Mode.CAPTURING, Mode.TALK_WAIT):
             self._capture_frame(frame)
-        elif mode is Mode.SPEAKING and self.settings.barge_in:
-            if self._barge.update(self.engines.vad.probability(frame), playing=True):
-                self._barge_in()
+        elif mode is Mode.SPEAKING and self.settings.barge_in \
+                and self._barge.update(self.engines.vad.probability(frame), playing=True):
+            self._barge_in()
 
     def _idle_frame(self, frame: np.ndarray) -> None:
         if not self.settings.wake.enabled:
@@ -255,7 +260,7 @@ class Conversation:
         phrase = self.settings.wake.phrase
         mentions = len(find_all(transcript.text, phrase))
         if not mentions:
-            self.listen(event=ev.WakeRejected(phrase, transcript.text, self._hit.score if self._hit else None))
+            self.listen(event=ev.WakeRejected(phrase, transcript.text, self._score()))
         else:
             self._wake_confirmed(transcript.text, mentions)
 
@@ -263,13 +268,16 @@ class Conversation:
         capture = self._capture
         assert capture is not None
         capture.wake_mentions = mentions
-        self.emit(ev.WakeDetected(WakeSource.WAKE_WORD, self.settings.wake.phrase,
-                                  self._hit.score if self._hit else None, transcript))
+        self.emit(ev.WakeDetected(WakeSource.WAKE_WORD, self.settings.wake.phrase, self._score(), transcript))
         self._chime("wake")
         self.mode = Mode.CAPTURING
         self.emit(ev.Capturing())
         if capture.verdict is not None:
             self._end_capture(capture)
+
+    def _score(self) -> float | None:
+        # A plain float: engines may hand out numpy scalars, which JSON cannot encode.
+        return round(float(self._hit.score), 4) if self._hit is not None else None
 
     async def _check_trigger(self, audio: np.ndarray) -> None:
         try:

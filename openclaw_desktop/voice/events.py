@@ -234,7 +234,7 @@ class DeviceMissing(VoiceEvent):
     retry_s: float
 
     @property  # type: ignore[override]
-    def stage(self) -> Stage | None:  # noqa: D102 - a missing speaker does not stop listening
+    def stage(self) -> Stage | None:
         return Stage.DEVICE_MISSING if self.kind == "input" else None
 
 

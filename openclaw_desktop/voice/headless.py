@@ -37,7 +37,12 @@ from openclaw_desktop.errors import ConfigError
 from openclaw_desktop.remote.link import GatewayLink
 from openclaw_desktop.voice.chimes import load_chimes
 from openclaw_desktop.voice.events import VoiceEvent
-from openclaw_desktop.voice.pipeline import PipelineEngines, PipelineOptions, VoicePipeline
+from openclaw_desktop.voice.pipeline import (
+    PipelineEngines,
+    PipelineOptions,
+    VoicePipeline,
+)
+from openclaw_desktop.voice.pipeline_config import DEFAULT_OPTIONS
 from openclaw_desktop.voice.responder import GatewayResponder
 from openclaw_desktop.voice.settings import VoiceSettings, parse_voice_settings
 from openclaw_desktop.voice.trigger_sync import TriggerWatcher
@@ -80,7 +85,7 @@ def listening(settings: VoiceSettings) -> VoiceSettings:
 
 async def run_voice(paths: StatePaths, overrides: Overrides, *, out: TextIO | None = None,
                     err: TextIO | None = None, engines: EnginesFactory = real_engines,
-                    options: PipelineOptions = PipelineOptions(), levels: bool = False) -> int:
+                    options: PipelineOptions = DEFAULT_OPTIONS, levels: bool = False) -> int:
     """Run until SIGINT/SIGTERM; the exit code (1 with a message on stderr on failure)."""
     out, err = out or sys.stdout, err or sys.stderr
     try:
@@ -109,7 +114,11 @@ async def _with_link(gateway: Gateway, paths: StatePaths, settings: VoiceSetting
     watcher = TriggerWatcher(link)
     await link.start()
     try:
-        await link.wait_connected(15)
+        try:
+            await link.wait_connected(15)
+        except TimeoutError as exc:
+            print(f"openclaw-desktop: {exc}", file=err)
+            return 1
         watcher.start()
         try:
             built = await asyncio.get_running_loop().run_in_executor(None, engines, settings)

@@ -26,7 +26,11 @@ from openclaw_desktop.voice.chimes import ChimeSet
 from openclaw_desktop.voice.conversation import Conversation
 from openclaw_desktop.voice.events import ErrorCode, Stage, VoiceEvent
 from openclaw_desktop.voice.frame_queue import FrameQueue, QueueClosed
-from openclaw_desktop.voice.pipeline_config import PipelineEngines, PipelineOptions
+from openclaw_desktop.voice.pipeline_config import (
+    DEFAULT_OPTIONS,
+    PipelineEngines,
+    PipelineOptions,
+)
 from openclaw_desktop.voice.ports import AudioDeviceError, Responder
 from openclaw_desktop.voice.settings import VoiceSettings
 from openclaw_desktop.voice.turns import SORRY_NO_COMMAND
@@ -41,7 +45,7 @@ class VoicePipeline:
 
     def __init__(self, engines: PipelineEngines, responder: Responder, settings: VoiceSettings,
                  on_event: Callable[[VoiceEvent], None], *, triggers: Callable[[], Sequence[str]] = tuple,
-                 chimes: ChimeSet | None = None, options: PipelineOptions = PipelineOptions(),
+                 chimes: ChimeSet | None = None, options: PipelineOptions = DEFAULT_OPTIONS,
                  executor: Executor | None = None) -> None:
         self.engines = engines
         self.on_event = on_event
@@ -118,8 +122,8 @@ class VoicePipeline:
                 self.conversation.on_frame(frame)
                 self._frame_error = False
             except Exception as exc:  # an engine failing on a frame must not end listening
-                log.exception("voice frame handling failed")
                 if not self._frame_error:  # report once, not 12 times a second
+                    log.exception("voice frame handling failed")
                     self._frame_error = True
                     self._emit(ev.PipelineError(ErrorCode.WAKE_FAILED, f"audio processing failed: {exc}"))
                     self.conversation.reset()

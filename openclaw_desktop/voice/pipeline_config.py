@@ -58,3 +58,6 @@ class PipelineOptions:
     """Emit ``level`` events (the overlay's waveform)."""
     playback_poll_s: float = 0.02
     """How often the end of playback is checked."""
+
+
+DEFAULT_OPTIONS = PipelineOptions()

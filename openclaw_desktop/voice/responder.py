@@ -75,7 +75,7 @@ class GatewayResponder:
                 raise ReplyError(ErrorCode.GATEWAY_UNAVAILABLE, str(exc)) from None
             except (OSError, TimeoutError) as exc:
                 raise ReplyError(ErrorCode.GATEWAY_UNAVAILABLE, f"chat.send failed: {exc}") from None
-            except Exception as exc:  # RpcError: the gateway refused the message
+            except Exception as exc:  # noqa: BLE001 - RpcError: the gateway refused the message
                 finished = True
                 raise ReplyError(ErrorCode.REPLY_FAILED, f"chat.send failed: {exc}") from None
             said = ""
@@ -116,7 +116,7 @@ class GatewayResponder:
             await self.link.call("chat.abort", {"sessionKey": self.session_key, "runId": run_id}, timeout_s=5.0)
         except asyncio.CancelledError:
             raise
-        except Exception as exc:  # the link is down: nothing more we can do from here
+        except Exception as exc:  # noqa: BLE001 - the link is down: nothing more we can do from here
             log.info("chat.abort for %s failed: %s", run_id, exc)
 
     async def aclose(self) -> None:

@@ -152,10 +152,10 @@ _MARKDOWN = [
     (re.compile(r"(\*\*|__)(.+?)\1"), r"\2"),  # bold
     (re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])"), r"\1"),  # italic (not a*b*c)
     (re.compile(r"~~(.+?)~~"), r"\1"),
-    (re.compile(r"^\s{0,3}#{1,6}\s+", re.M), ""),  # headings
-    (re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+", re.M), ""),  # bullets and list numbers
-    (re.compile(r"^\s*>\s?", re.M), ""),  # quotes
-    (re.compile(r"^\s*(?:[-*_]\s*){3,}$", re.M), ""),  # rules
+    (re.compile(r"^\s{0,3}#{1,6}\s+", re.MULTILINE), ""),  # headings
+    (re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+", re.MULTILINE), ""),  # bullets and list numbers
+    (re.compile(r"^\s*>\s?", re.MULTILINE), ""),  # quotes
+    (re.compile(r"^\s*(?:[-*_]\s*){3,}$", re.MULTILINE), ""),  # rules
     (re.compile(r"https?://\S+"), "the link"),
 ]
 

@@ -83,7 +83,7 @@ class Speech:
                     sentences.put_nowait(sentence)
                 self.streaming = False
                 self.emit(ReplyDone(self.text))
-            except Exception as exc:  # re-raised below, bare, not wrapped in an ExceptionGroup
+            except Exception as exc:  # noqa: BLE001 - re-raised below, bare, not in an ExceptionGroup
                 failure = exc
             finally:
                 self.streaming = False

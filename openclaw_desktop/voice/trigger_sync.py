@@ -65,7 +65,7 @@ class TriggerWatcher:
             result = await self.link.call("voicewake.get", {})
         except asyncio.CancelledError:
             raise
-        except Exception as exc:  # not connected yet: the state listener fetches later
+        except Exception as exc:  # noqa: BLE001 - not connected yet: the state listener fetches later
             log.debug("voicewake.get failed: %s", exc)
             return
         self._set(result.get("triggers") if isinstance(result, dict) else None)

@@ -21,7 +21,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from openclaw_desktop.voice.events import VoiceEvent
-from openclaw_desktop.voice.ports import FRAME_SAMPLES, AudioDeviceError, Transcript, WakeHit
+from openclaw_desktop.voice.ports import (
+    FRAME_SAMPLES,
+    AudioDeviceError,
+    Transcript,
+    WakeHit,
+)
 
 FRAME_S = 0.08
 ECHO = 30_000

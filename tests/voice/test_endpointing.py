@@ -5,14 +5,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from openclaw_desktop.voice.endpointing import EndpointConfig, Endpointer, SpeechSegmenter, Verdict
+from openclaw_desktop.voice.endpointing import (
+    EndpointConfig,
+    Endpointer,
+    SpeechSegmenter,
+    Verdict,
+)
 
 S, Q = 0.9, 0.02  # a speech frame and a quiet frame (80 ms each)
 
 
-def run(probs: list[float], config: EndpointConfig = EndpointConfig(), **kw: bool) -> tuple[Verdict, int]:
+def run(probs: list[float], config: EndpointConfig | None = None, **kw: bool) -> tuple[Verdict, int]:
     """Feed until a final verdict: (verdict, frames used)."""
-    endpointer = Endpointer(config, **kw)
+    endpointer = Endpointer(config or EndpointConfig(), **kw)
     for i, p in enumerate(probs, 1):
         verdict = endpointer.update(p)
         if verdict is not Verdict.CONTINUE:

@@ -68,7 +68,7 @@ async def test_a_multi_sentence_reply_streams_as_deltas_into_speakable_sentences
     # The first sentence was complete while the rest was still streaming.
     first = next(i for i, found in enumerate(sentences_as_they_came) if found)
     assert sentences_as_they_came[first] == ["The meeting is at three."] and first < len(deltas) - 1
-    assert [*sum(sentences_as_they_came, []), *splitter.flush()] == [
+    assert [s for found in sentences_as_they_came for s in found] + splitter.flush() == [
         "The meeting is at three.", "I added it to your calendar.", "Anything else?"]
     assert api.requests[0]["messages"][-1]["content"][0]["text"] == "When is the meeting?"
     messages = await history(link)  # it went to the main session

@@ -23,8 +23,8 @@ import pytest
 
 from tests.support.anthropic_script import Text, Turn
 from tests.support.fake_anthropic import FakeAnthropic
-from tests.voice.audio_env import VirtualAudio, virtual_audio  # noqa: F401 - fixture
-from tests.voice.engine_fixtures import stt, tts, word_recall  # noqa: F401 - fixtures
+from tests.voice.audio_env import VirtualAudio
+from tests.voice.engine_fixtures import word_recall
 from tests.voice.speech import piper, rms_db, with_silence
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,7 +76,7 @@ def api() -> Iterator[FakeAnthropic]:
 
 
 @pytest.fixture(scope="module")
-def app(virtual_audio: VirtualAudio, api: FakeAnthropic, tmp_path_factory) -> Iterator[VoiceApp]:  # noqa: F811
+def app(virtual_audio: VirtualAudio, api: FakeAnthropic, tmp_path_factory) -> Iterator[VoiceApp]:
     state = tmp_path_factory.mktemp("voice-state")
     env = {**virtual_audio.env, "OPENCLAW_STATE_DIR": str(state), "ANTHROPIC_API_KEY": "sk-test",
            "ANTHROPIC_BASE_URL": api.base_url, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
@@ -98,7 +98,7 @@ def app(virtual_audio: VirtualAudio, api: FakeAnthropic, tmp_path_factory) -> It
                 proc.wait()
 
 
-def test_wake_command_and_the_spoken_reply_through_real_devices(app, api, virtual_audio, tts, stt):  # noqa: F811
+def test_wake_command_and_the_spoken_reply_through_real_devices(app, api, virtual_audio, tts, stt):
     api.push(Turn([Text(["The meeting is at three. ", "I added it to your calendar."], delay_s=0.1)]))
     since = len(app.lines)
     with virtual_audio.record_speaker() as recording:
@@ -117,7 +117,7 @@ def test_wake_command_and_the_spoken_reply_through_real_devices(app, api, virtua
     assert api.requests[-1]["messages"][-1]["content"][0]["text"] == transcript["command"]
 
 
-def test_near_misses_and_random_speech_do_not_wake_it(app, virtual_audio, tts):  # noqa: F811
+def test_near_misses_and_random_speech_do_not_wake_it(app, virtual_audio, tts):
     since = len(app.lines)
     for text in ("Hey Travis.", "Hey Travis, how are you?", "The weather in Paris is lovely today.",
                  "Please pass me the salt and pepper."):
@@ -127,7 +127,7 @@ def test_near_misses_and_random_speech_do_not_wake_it(app, virtual_audio, tts): 
     assert "wake" not in types and "transcript" not in types and "thinking" not in types, types
 
 
-def test_speaking_over_the_reply_stops_playback(app, api, virtual_audio, tts):  # noqa: F811
+def test_speaking_over_the_reply_stops_playback(app, api, virtual_audio, tts):
     # Streams for about 5 s, so the user talks over it while it is still arriving.
     api.push(Turn([Text(["Here is a long story that takes a while to tell. "] * 12, delay_s=0.4)]))
     since = len(app.lines)

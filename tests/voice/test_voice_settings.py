@@ -5,7 +5,11 @@ from __future__ import annotations
 import pytest
 
 from openclaw_desktop.errors import ConfigError
-from openclaw_desktop.voice.settings import VoiceSettings, WakeSettings, parse_voice_settings
+from openclaw_desktop.voice.settings import (
+    VoiceSettings,
+    WakeSettings,
+    parse_voice_settings,
+)
 
 
 def test_defaults_when_the_section_is_absent():

@@ -11,9 +11,14 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Callable, Sequence
+from typing import Self
 
 from openclaw_desktop.voice.chimes import load_chimes
-from openclaw_desktop.voice.pipeline import PipelineEngines, PipelineOptions, VoicePipeline
+from openclaw_desktop.voice.pipeline import (
+    PipelineEngines,
+    PipelineOptions,
+    VoicePipeline,
+)
 from openclaw_desktop.voice.settings import VoiceSettings, WakeSettings
 from tests.voice.fakes import (
     ECHO,
@@ -70,7 +75,7 @@ class World:
                                       triggers=lambda: self.triggers, chimes=load_chimes(), options=options)
         self.task: asyncio.Task[None] | None = None
 
-    async def __aenter__(self) -> World:
+    async def __aenter__(self) -> Self:
         self.task = asyncio.create_task(self.pipeline.run())
         await self.wait(lambda: self.mic.on_frame is not None or self.events.count("device_missing") > 0)
         return self
