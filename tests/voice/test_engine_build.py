@@ -70,6 +70,8 @@ def test_builds_every_engine_from_the_settings(engines):
     assert isinstance(engines.wake, OpenWakeWordDetector)
     assert engines.wake.phrases == ["hey_jarvis"]
     assert (engines.wake.threshold, engines.wake.patience) == (0.6, 2)
+    assert isinstance(engines.wake._gate, SileroSpeechDetector)  # models sleep in silence
+    assert engines.wake._gate is not engines.vad  # the gate's LSTM state is its own
     assert isinstance(engines.vad, SileroSpeechDetector)
     assert isinstance(engines.stt, WhisperTranscriber) and engines.stt.model_path == default_model_path()
     assert isinstance(engines.tts, PiperSynthesizer) and engines.tts.voice_path == default_voice_path()
@@ -83,8 +85,9 @@ def test_builds_every_engine_from_the_settings(engines):
 def test_wake_choices():
     assert build_wake("computer", None, 0.5, 1) is None  # no acoustic model: a transcript trigger
     _, path = resolve_model("alexa")
-    custom = build_wake("anything", str(path), 0.5, 3)
+    custom = build_wake("anything", str(path), 0.5, 3, gate=False)
     assert isinstance(custom, OpenWakeWordDetector) and custom.phrases == ["alexa"]
+    assert custom._gate is None
     with pytest.raises(ValueError, match="does not exist"):
         build_wake("hey jarvis", "/nope/model.onnx", 0.5, 1)
 

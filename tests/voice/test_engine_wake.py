@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from openclaw_desktop.voice.engines.vad_silero import SileroSpeechDetector
 from openclaw_desktop.voice.engines.wake_openwakeword import (
+    GATE_PREROLL_FRAMES,
     OpenWakeWordDetector,
     available_phrases,
     models_dir,
@@ -121,3 +123,21 @@ def test_rejects_wrong_frames(detector):
         detector.process(np.zeros(1000, dtype=np.int16))
     with pytest.raises(TypeError):
         detector.process(np.zeros(1280, dtype=np.float32))
+
+
+def test_gated_detector_sleeps_in_silence_and_still_wakes(tts):
+    """With the Silero gate the models skip quiet frames, yet "hey jarvis" after a long
+    silence still fires (the pre-roll is fed on waking) and ordinary speech still doesn't."""
+    gated = OpenWakeWordDetector(gate=SileroSpeechDetector())
+    quiet = speech.frames(speech.add_noise(speech.silence(6.0) + 1, 30, np.random.default_rng(4)))
+    assert all(gated.process(frame) is None for frame in quiet)
+    assert gated.model_frames == 0
+    said = speech.frames(speech.with_silence(speech.piper(tts, "Hey Jarvis, turn on the lights."), 0.0, 1.0))
+    hits = [h for h in map(gated.process, said) if h is not None]
+    assert [h.phrase for h in hits] == ["hey_jarvis"]
+    # Waking fed the pre-roll; the models ran only around the speech.
+    assert gated.model_frames <= len(said) + GATE_PREROLL_FRAMES
+    gated.reset()
+    for _ in range(2):
+        other = speech.frames(speech.with_silence(speech.piper(tts, "Please turn on the lights in the hall.")))
+        assert all(gated.process(frame) is None for frame in other)

@@ -66,7 +66,7 @@ class Engines:
 _DEFAULTS: dict[str, Any] = {
     "wake_phrase": "hey jarvis", "wake_model": None, "threshold": 0.5, "patience": 1,
     "stt_model_path": None, "tts_voice_path": None, "input_device": None, "output_device": None,
-    "echo": True, "echo_delay_ms": 0,
+    "echo": True, "echo_delay_ms": 0, "wake_gate": True,
 }
 
 
@@ -85,25 +85,28 @@ def _options(settings: Any, overrides: dict[str, Any]) -> dict[str, Any]:
     return options
 
 
-def build_wake(phrase: str, model: str | Path | None, threshold: float, patience: int) -> WakeDetector | None:
+def build_wake(phrase: str, model: str | Path | None, threshold: float, patience: int, *,
+               gate: bool = True) -> WakeDetector | None:
     """The acoustic wake detector for ``model`` (a path) or the built-in model of ``phrase``.
 
     None when ``phrase`` has no built-in model (it is then a transcript trigger only);
-    ValueError when an explicit ``model`` path is wrong.
+    ValueError when an explicit ``model`` path is wrong. ``gate``: a Silero VAD of its own
+    lets the wake models sleep while nobody speaks (idle CPU ~0.5 % instead of ~2.7 %).
     """
+    from openclaw_desktop.voice.engines.vad_silero import SileroSpeechDetector
     from openclaw_desktop.voice.engines.wake_openwakeword import (
         OpenWakeWordDetector,
         resolve_model,
     )
 
-    if model:
-        return OpenWakeWordDetector([model], threshold=threshold, patience=patience)
-    try:
-        resolve_model(phrase)
-    except ValueError as exc:
-        log.info("no acoustic wake model: %s", exc)
-        return None
-    return OpenWakeWordDetector([phrase], threshold=threshold, patience=patience)
+    if not model:
+        try:
+            resolve_model(phrase)
+        except ValueError as exc:
+            log.info("no acoustic wake model: %s", exc)
+            return None
+    return OpenWakeWordDetector([model or phrase], threshold=threshold, patience=patience,
+                                gate=SileroSpeechDetector() if gate else None)
 
 
 def build_engines(settings: Any = None, **overrides: Any) -> Engines:
@@ -112,7 +115,8 @@ def build_engines(settings: Any = None, **overrides: Any) -> Engines:
     ``settings`` is a :class:`~openclaw_desktop.voice.settings.VoiceSettings` (or None for
     the defaults); keyword overrides win over it: ``wake_phrase``, ``wake_model``,
     ``threshold``, ``patience``, ``stt_model_path``, ``tts_voice_path``, ``input_device``,
-    ``output_device``, ``echo`` (False: no echo canceller), ``echo_delay_ms``.
+    ``output_device``, ``echo`` (False: no echo canceller), ``echo_delay_ms``,
+    ``wake_gate`` (False: run the wake models on every frame, even in silence).
     Raises ValueError for a model path that does not exist; devices are opened later, by
     the pipeline (an absent device is an AudioDeviceError then, not here).
     """
@@ -131,7 +135,8 @@ def build_engines(settings: Any = None, **overrides: Any) -> Engines:
 
         echo = WebRtcEchoCanceller(stream_delay_ms=options["echo_delay_ms"])
     return Engines(
-        wake=build_wake(options["wake_phrase"], options["wake_model"], options["threshold"], options["patience"]),
+        wake=build_wake(options["wake_phrase"], options["wake_model"], options["threshold"], options["patience"],
+                        gate=options["wake_gate"]),
         vad=SileroSpeechDetector(),
         stt=WhisperTranscriber(options["stt_model_path"]),
         tts=PiperSynthesizer(options["tts_voice_path"]),
