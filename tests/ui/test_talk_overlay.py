@@ -3,6 +3,7 @@ it stays out of the keyboard focus, and level updates are drawn per frame, not p
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -316,3 +317,41 @@ def test_overlay_survives_a_long_talk(tmp_path: Path) -> None:
         "the overlay process died while drawing. 'none_dealloc' below means the Qt binding drops a "
         "reference to None on every call of a void method (seen with PySide6/shiboken6 6.12.0 on "
         f"Python 3.11; 6.11.3 is fine):\n{proc.stderr[-1500:]}")
+
+
+TWO_SCREENS = {"screens": [
+    {"name": "left", "x": 0, "y": 0, "width": 1920, "height": 1080, "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1},
+    {"name": "right", "x": 1920, "y": 0, "width": 1280, "height": 1024, "logicalDpi": 96, "logicalBaseDpi": 96,
+     "dpr": 1},
+]}
+ON_SCREENS = """
+import json, sys
+from PySide6.QtCore import QPoint
+from PySide6.QtGui import QCursor
+from PySide6.QtWidgets import QApplication
+from openclaw_desktop.ui.talk_overlay import TalkOverlay
+app = QApplication(sys.argv)
+shown = []
+for x, y in [(2500, 500), (100, 100), (-500, -500)]:
+    QCursor.setPos(QPoint(x, y))
+    overlay = TalkOverlay()
+    overlay.show_on_active_screen()
+    app.processEvents()
+    shown.append([overlay.screen().name(), *overlay.geometry().getRect()])
+    overlay.close()
+print(json.dumps(shown), flush=True)
+"""
+
+
+def test_shown_on_the_screen_under_the_pointer_else_the_primary(tmp_path: Path) -> None:
+    config = tmp_path / "screens.json"
+    config.write_text(json.dumps(TWO_SCREENS))
+    proc = subprocess.run([sys.executable, "-c", ON_SCREENS], cwd=REPO, capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "QT_QPA_PLATFORM": f"offscreen:configfile={config}",
+                               "PYTHONPATH": str(REPO)}, check=False)
+    assert proc.stdout, proc.stderr[-2000:]
+    (right, *right_rect), (left, *left_rect), (fallback, *fallback_rect) = json.loads(proc.stdout.splitlines()[-1])
+    w, h = right_rect[2:]
+    assert (right, right_rect) == ("right", [1920 + (1280 - w) // 2, 1024 - BOTTOM_MARGIN - h, w, h])  # the pointer's
+    assert (left, left_rect) == ("left", [(1920 - w) // 2, 1080 - BOTTOM_MARGIN - h, w, h])
+    assert (fallback, fallback_rect) == ("left", left_rect)  # pointer off every screen: the primary

@@ -85,6 +85,12 @@ class Scene:
     def focus(self) -> dict:
         return self.ask("focus")
 
+    def wait_focus(self, title: str, timeout: float = 5.0) -> None:
+        deadline = time.monotonic() + timeout
+        while (focus := self.focus()) != {"focus": title, "active": title}:
+            assert time.monotonic() < deadline, f"{title} never got the focus: {focus}"
+            time.sleep(0.1)
+
 
 def stop(proc: subprocess.Popen) -> None:
     if proc.poll() is None:
@@ -138,7 +144,7 @@ def test_overlay_states_on_a_real_desktop(xvfb_desktop, scene: Scene, tmp_path: 
     if shutil.which("xdotool") is None:
         pytest.fail("needs xdotool (apt package xdotool) for real clicks; scripts/bootstrap.sh test installs it")
     display = xvfb_desktop.display
-    assert scene.focus() == {"focus": "editor", "active": "editor"}
+    scene.wait_focus("editor")  # the window manager gave it the focus when it was shown
     backdrop = tmp_path / "backdrop.png"  # the desktop before any overlay, for the see-through check
     subprocess.run(["import", "-display", display, "-window", "root", str(backdrop)], check=True, timeout=30)
 
@@ -193,7 +199,4 @@ def test_overlay_states_on_a_real_desktop(xvfb_desktop, scene: Scene, tmp_path: 
 
     # The control: under this window manager an ordinary window does take the focus.
     assert scene.ask("plain") == {"ok": "plain"}
-    deadline = time.monotonic() + 5
-    while scene.focus() != {"focus": "plain", "active": "plain"}:
-        assert time.monotonic() < deadline, scene.focus()
-        time.sleep(0.1)
+    scene.wait_focus("plain")
