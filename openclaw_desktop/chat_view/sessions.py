@@ -84,7 +84,8 @@ class Controls:
 
 def controls(link_state: str, last_error: str | None, running: bool, has_text: bool,
              loading: bool = False) -> Controls:
-    """Send needs a live link and some text; abort needs a live link and a run going."""
+    """Send needs a live link, some text and no history load going; abort needs a live
+    link and a run going."""
     connected = link_state == "connected"
     if connected:
         banner = "loading…" if loading else None
@@ -94,4 +95,5 @@ def controls(link_state: str, last_error: str | None, running: bool, has_text: b
         banner = "connecting to the gateway…"  # the first attempt; later ones are "retrying"
     else:
         banner = "not connected — retrying" + (f" ({one_line(last_error, 120)})" if last_error else "")
-    return Controls(send=connected and has_text, abort=connected and running, banner=banner)
+    # Sending waits for a history load: the load replaces the rows a message would add.
+    return Controls(send=connected and has_text and not loading, abort=connected and running, banner=banner)

@@ -128,6 +128,10 @@ class ChatTranscript:
         changes = self._end(run) if run is not None else []
         return changes + [self._append(ErrorItem(message, "send", run_id))]
 
+    def add_error(self, message: str, kind: str = "client") -> list[Change]:
+        """A failure on this side (history not loaded, abort refused…), shown inline."""
+        return [self._append(ErrorItem(message, kind))]
+
     def abort_acknowledged(self, run_ids: Any) -> list[Change]:
         """``chat.abort`` answered with these run ids: they are over, whatever comes later."""
         changes: list[Change] = []

@@ -62,4 +62,4 @@ def test_controls(state, error, running, text, expected):
 
 
 def test_loading_banner():
-    assert controls("connected", None, False, False, loading=True).banner == "loading…"
+    assert controls("connected", None, False, True, loading=True) == Controls(False, False, "loading…")

@@ -258,4 +258,6 @@ def test_send_failure_shows_an_error_row_and_ends_the_run():
     t.add_user_message("hi", "r1")
     assert t.send_failed("r1", "not connected to the gateway") == [Inserted(1)]
     assert rows(t) == [("user", "hi"), ("error", "not connected to the gateway")] and not t.running
+    assert t.add_error("could not load the history: boom") == [Inserted(2)]
+    assert rows(t)[-1] == ("error", "could not load the history: boom")
 
