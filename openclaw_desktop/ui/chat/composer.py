@@ -28,7 +28,8 @@ class Composer(QPlainTextEdit):
         self.setPlaceholderText("Message the assistant — Enter sends, Shift+Enter for a new line, Esc stops")
         self.setTabChangesFocus(True)  # keyboard users can Tab to the buttons
         self.send_enabled = True
-        self.setMaximumHeight(140)
+        # About three lines tall; long messages scroll inside.
+        self.setFixedHeight(self.fontMetrics().lineSpacing() * 3 + 16)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # Qt's name
         if event.key() in _ENTER_KEYS:

@@ -42,6 +42,35 @@ APPROVAL_STATUS_TEXT = {ApprovalStatus.PENDING: "waiting for approval", Approval
                         ApprovalStatus.EXPIRED: "expired"}
 
 
+# Tints with alpha so light and dark palettes both read well; text keeps the palette's colour.
+CHAT_STYLE = """
+#userRow { background: rgba(64, 128, 255, 0.10); border-radius: 8px; }
+#assistantRow { background: transparent; }
+#rowHeader { font-weight: bold; }
+#toolRow { background: rgba(127, 127, 127, 0.08); border: 1px solid rgba(127, 127, 127, 0.35);
+           border-radius: 6px; }
+#toolName { font-weight: bold; }
+#toolArgs, #approvalCommand { font-family: monospace; }
+#toolResult { color: #7a7a7a; }
+#toolStatus[state="running"] { color: #b7791f; }
+#toolStatus[state="done"] { color: #2f855a; }
+#toolStatus[state="error"], #toolStatus[state="interrupted"] { color: #c53030; }
+#approvalRow { background: rgba(236, 160, 0, 0.12); border: 1px solid rgba(236, 160, 0, 0.7);
+               border-radius: 6px; }
+#approvalTitle { font-weight: bold; }
+#errorRow { background: rgba(220, 50, 50, 0.12); border: 1px solid rgba(220, 50, 50, 0.6);
+            border-radius: 6px; }
+#markerRow #noteText { color: #7a7a7a; font-style: italic; }
+#linkBanner { background: rgba(220, 50, 50, 0.15); padding: 4px 8px; border-radius: 4px; }
+"""
+
+
+def restyle(widget: QWidget) -> None:
+    """Re-apply the style sheet after a property used by a selector changed."""
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
 def plain_label(text: str = "", *, object_name: str | None = None, selectable: bool = True) -> QLabel:
     """A word-wrapped label that never interprets its text as rich text."""
     label = QLabel()
@@ -153,6 +182,7 @@ class ToolRow(Row):
         self.name.setText(f"⚙ {item.name}")
         self.status.setText(TOOL_STATUS_TEXT[item.status])
         self.status.setProperty("state", str(item.status))
+        restyle(self.status)
         self.args.setText(item.args_summary)
         self.args.setVisible(bool(item.args_summary))
         self.result.setText(item.result_summary or "")

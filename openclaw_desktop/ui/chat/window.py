@@ -42,6 +42,7 @@ from openclaw_desktop.client.gateway_client import RpcError
 from openclaw_desktop.remote.link import CONNECTED, GatewayLink, LinkDown
 
 from .composer import Composer
+from .rows import CHAT_STYLE
 from .session_picker import SessionPicker
 from .transcript_view import TranscriptView
 
@@ -76,6 +77,7 @@ class ChatWindow(QWidget):
         self.setWindowTitle("OpenClaw — Chat")
         self.setObjectName("chatWindow")
         self.resize(720, 640)
+        self.setStyleSheet(CHAT_STYLE)
         self._link = link
         self._clock_ms = clock_ms
         self.session_key = MAIN_KEY
@@ -122,6 +124,10 @@ class ChatWindow(QWidget):
         QShortcut(QKeySequence("Ctrl+N"), self, self.new_session, context=context)
 
         self._removers = [link.add_event_listener(self._on_event), link.add_state_listener(self._on_state)]
+        # If Qt deletes the window without shutdown(), stop the link calling into it. The
+        # lambda holds the list, not self, so it still works while the widget is going away.
+        removers = self._removers
+        self.destroyed.connect(lambda *_: [remove() for remove in removers])
         self.picker.set_choices(session_choices(None, self.session_key), self.session_key)
         self._update_controls()
         if link.state == CONNECTED:
@@ -185,7 +191,6 @@ class ChatWindow(QWidget):
         """Detach from the link and cancel outstanding RPCs (the window can then be deleted)."""
         for remove in self._removers:
             remove()
-        self._removers = []
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
