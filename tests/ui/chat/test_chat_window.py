@@ -37,9 +37,12 @@ async def test_streaming_reply_with_a_tool_call_then_history_in_a_new_window(mak
 
     # Record what the last assistant row shows, and whether it is still streaming, as it changes.
     seen: list[tuple[str, bool]] = []
+    widgets: dict[int, set[int]] = {}  # row index -> ids of the widgets that showed it
 
     def record() -> bool:
         items = window.transcript.items
+        for i, row in enumerate(window.view.rows):
+            widgets.setdefault(i, set()).add(id(row))
         index = max((i for i, item in enumerate(items) if isinstance(item, AssistantText)), default=None)
         if index is not None and index < len(window.view.rows):
             state = (window.view.rows[index].text, items[index].streaming)
@@ -52,6 +55,8 @@ async def test_streaming_reply_with_a_tool_call_then_history_in_a_new_window(mak
     assert len(streamed) >= 3, (seen, rows(window))  # the row grew delta by delta before the final
     assert all(b.startswith(a) and b != a for a, b in pairwise(streamed)), streamed
     assert seen[-1] == ("Your workspace has notes.txt in it.", False)
+    # Deltas grew rows in place: no row was ever rebuilt while the reply streamed.
+    assert all(len(ids) == 1 for ids in widgets.values()), widgets
     assert rows(window) == [
         ("user", "what is in my workspace?"),
         ("assistant", "Let me look."),
