@@ -6,13 +6,14 @@ that imports ``anthropic``), with retries off so a wrong key or a dead endpoint 
 at once, and a short reply limit so a working key costs next to nothing. The result is
 words for the user plus the latency; the key itself never appears in it.
 
-The adapter is imported on first use: the SDK takes longer to import than the gateway
-takes to start, and most app runs never press the button. Must not import Qt.
+The adapter is imported on first use, in a worker thread: the SDK takes longer to import
+than the gateway takes to start, and most app runs never press the button. Must not import Qt.
 """
 
 from __future__ import annotations
 
 import asyncio
+import importlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -61,14 +62,17 @@ async def check_connection(api_key: str, base_url: str | None, model: str, *,
     if not model:
         return ConnectionResult(False, "no model name given", kind="bad_request")
     where = base_url.strip() if base_url and base_url.strip() else None
-    from openclaw_desktop.agent.llm.anthropic_adapter import AnthropicModel  # noqa: PLC0415 - see docstring
+    # Imported in a worker thread: the first import of the SDK takes seconds, and the
+    # caller is usually a UI whose loop must keep painting meanwhile.
+    adapter = await asyncio.to_thread(importlib.import_module, "openclaw_desktop.agent.llm.anthropic_adapter")
+    model_class = adapter.AnthropicModel
 
     request = ModelRequest(model=model, system="", max_tokens=PROBE_MAX_TOKENS,
                            messages=[{"role": "user", "content": [{"type": "text", "text": PROBE_TEXT}]}])
     started = clock()
     text: list[str] = []
     try:
-        async with AnthropicModel(key, where, max_retries=0, timeout_s=timeout_s) as client:
+        async with model_class(key, where, max_retries=0, timeout_s=timeout_s) as client:
             async with asyncio.timeout(timeout_s):
                 async for event in client.stream(request):
                     if isinstance(event, TextDelta):
