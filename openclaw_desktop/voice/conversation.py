@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from openclaw_desktop.voice import events as ev
-from openclaw_desktop.voice.bargein import BargeInDetector
+from openclaw_desktop.voice.bargein import BargeInDetector, EchoPathMonitor, energy
 from openclaw_desktop.voice.capture import Capture, endpoint_config
 from openclaw_desktop.voice.chimes import ChimeSet
 from openclaw_desktop.voice.endpointing import SpeechSegmenter, Verdict
@@ -85,6 +85,7 @@ class Conversation:
         self._recent: deque[np.ndarray] = deque(maxlen=options.wake_segment_frames + 24)
         self._segmenter = self._new_segmenter()
         self._barge = self._new_barge_in()
+        self._echo_path = EchoPathMonitor()
         self._capture: Capture | None = None
         self._confirm_in = 0  # frames until the wake segment goes to the recogniser
         self._hit: WakeHit | None = None
@@ -182,7 +183,11 @@ class Conversation:
             return  # paused audio is not kept, not even as pre-roll
         frame = raw
         if self.engines.echo is not None:
-            frame = self.engines.echo.process(raw, self.engines.speaker.reference(raw.size))
+            far = self.engines.speaker.reference(raw.size)
+            cleaned = self.engines.echo.process(raw, far)  # always: the canceller stays converged
+            self._echo_path.update(energy(raw), energy(far))
+            # Without an audible echo (headphones) the canceller would only muffle the user.
+            frame = cleaned if self._echo_path.audible else raw
         self._recent.append(frame)
         if self.options.levels:
             self._emit_level(frame)

@@ -1,7 +1,7 @@
 """Hand-written fake engines for the voice pipeline tests: a tiny simulated world.
 
-Audio is symbolic: every 80 ms frame is filled with one integer *code*, and each code
-stands for a word (0 is silence). The fakes read those codes back: the wake model fires
+Audio is symbolic: every 80 ms frame is filled with one value, ``code * LEVEL``, where
+each code stands for a word (0 is silence) and words are about as loud as speech. The fakes read those codes back: the wake model fires
 on chosen words, the VAD says "speech" for any word, the recogniser "transcribes" the
 words it finds in the audio, the synthesiser turns text into frames of one code, and the
 speaker plays by simulated time that advances with every microphone frame the test
@@ -29,8 +29,10 @@ from openclaw_desktop.voice.ports import (
 )
 
 FRAME_S = 0.08
-ECHO = 30_000
-"""The code of a frame in which the microphone hears our own playback."""
+LEVEL = 200
+"""Sample value per word code: words are about as loud as speech (-44 dB and up)."""
+ECHO = 30_001
+"""The sample value of a frame in which the microphone hears our own playback (-1 dB)."""
 TTS_RATE = 22_050
 TTS_SECONDS_PER_WORD = 0.16
 
@@ -53,7 +55,18 @@ class Vocabulary:
 
 
 def frame_of(code: int) -> np.ndarray:
-    return np.full(FRAME_SAMPLES, code, dtype=np.int16)
+    """An 80 ms frame saying word ``code`` (0: silence)."""
+    return np.full(FRAME_SAMPLES, code * LEVEL, dtype=np.int16)
+
+
+def echo_frame() -> np.ndarray:
+    """An 80 ms frame of our own playback heard by the microphone."""
+    return np.full(FRAME_SAMPLES, ECHO, dtype=np.int16)
+
+
+def code_of(sample: int) -> int:
+    """The word code a sample value carries (-1 for echo or anything else)."""
+    return sample // LEVEL if sample % LEVEL == 0 else -1
 
 
 class FakeMic:
@@ -121,7 +134,7 @@ class FakeWake:
         self._run = 0
 
     def process(self, frame: np.ndarray) -> WakeHit | None:
-        word = self.vocab.word(int(frame[0]))
+        word = self.vocab.word(code_of(int(frame[0])))
         if word in self.scores:
             self._run += 1
             if self._run == self.patience:
@@ -163,7 +176,7 @@ class FakeStt:
         words: list[str] = []
         last = 0
         for i in range(0, audio.size, FRAME_SAMPLES):
-            code = int(audio[i])
+            code = code_of(int(audio[i]))
             word = self.vocab.word(code)
             if code != last and word is not None:
                 words.append(word)
@@ -188,14 +201,18 @@ class FakeTts:
 
 
 class FakeEcho:
-    """Removes echo frames while the reference is not silent; passes the rest."""
+    """Removes echo frames while the reference is not silent; passes the rest.
 
-    def __init__(self) -> None:
+    ``muffles``: like WebRTC's suppressor before it has learned an echo path, it also
+    silences the user while something plays."""
+
+    def __init__(self, *, muffles: bool = False) -> None:
         self.frames = 0
+        self.muffles = muffles
 
     def process(self, near: np.ndarray, far: np.ndarray) -> np.ndarray:
         self.frames += 1
-        if int(near[0]) == ECHO and far.any():
+        if far.any() and (int(near[0]) == ECHO or self.muffles):
             return np.zeros_like(near)
         return near
 

@@ -18,19 +18,7 @@ from openclaw_desktop.voice.settings import VoiceSettings
 from tests.conftest import TOKEN
 from tests.support.anthropic_script import Text, Turn
 from tests.support.fake_anthropic import FakeAnthropic
-from tests.voice.world import FAST, World
-
-
-class FakeEngines:
-    """What ``voice.engines.build_engines`` returns, made of the world's fakes."""
-
-    def __init__(self, world: World) -> None:
-        self.mic, self.speaker, self.vad = world.mic, world.speaker, world.vad
-        self.stt, self.tts, self.wake, self.echo = world.stt, world.tts, world.wake, world.echo
-        self.closed = 0
-
-    def close(self) -> None:
-        self.closed += 1
+from tests.voice.world import FAST, FakeEngines, World
 
 
 @pytest.fixture

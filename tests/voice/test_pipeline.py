@@ -385,3 +385,17 @@ async def test_an_earlier_mention_in_the_pre_roll_is_not_taken_for_the_wake():
         await w.until_event("listening", 2)
     assert w.events.of(ev.WakeDetected)[0].transcript == "jarvis hey jarvis what"
     assert w.events.of(ev.TranscriptReady)[0].command == "what time"
+
+
+async def test_with_headphones_barge_in_listens_past_the_canceller():
+    # No echo reaches the microphone, and the canceller (not having learned an echo path)
+    # muffles the user during playback: the pipeline notices and uses the raw signal.
+    async with World(headphones=True) as w:
+        w.responder.script.append(ScriptedReply(["A long answer that goes on and on and on. "] * 3))
+        await w.say("hey", "jarvis", "explain")
+        await w.until_event("speaking_started")
+        await w.silence(4)
+        await w.say("stop")
+        await w.until_event("listening", 2)
+    assert w.events.count("barge_in") == 1
+    assert w.events.of(ev.TranscriptReady)[-1].text == "stop"

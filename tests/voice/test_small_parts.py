@@ -11,7 +11,7 @@ import pytest
 
 from openclaw_desktop.voice import chimes as chimes_module
 from openclaw_desktop.voice import events as ev
-from openclaw_desktop.voice.bargein import BargeInDetector
+from openclaw_desktop.voice.bargein import BargeInDetector, EchoPathMonitor, energy
 from openclaw_desktop.voice.chimes import SOUNDS_DIR, load_chimes, read_wav, synthesize
 from openclaw_desktop.voice.frame_queue import FrameQueue, QueueClosed
 
@@ -124,3 +124,26 @@ def test_events_serialise_to_flat_json_with_their_stage():
     assert lines[8] == {"type": "stopped", "stage": "stopped"}
     assert {str(s) for s in ev.Stage} >= {"listening", "wake_detected", "capturing", "transcribing", "thinking",
                                           "speaking", "paused", "stopped", "device_missing", "error"}
+
+
+@pytest.mark.parametrize(("feed", "audible"), [
+    ([], True),  # nothing known yet: trust the canceller
+    ([(0.0, 0.01)] * 2, True),  # too little evidence
+    ([(0.0, 0.01)] * 5, False),  # silence while playing: headphones
+    ([(1e-7, 0.01)] * 5, False),  # a quiet room's noise floor (-50 dB)
+    ([(1e-3, 0.01)] * 5, True),  # echo at -10 dB: laptop speakers
+    ([(1e-3, 0.01)] * 3 + [(0.5, 0.01)] * 2, True),  # the user talking over echo does not flip it
+    ([(0.2, 0.0)] * 10, True),  # nothing playing: no evidence
+    ([(0.0, 0.01), (1e-3, 0.0), (1e-3, 0.0), (1e-3, 0.0)], True),  # echo arriving late still counts
+])
+def test_echo_path_monitor(feed, audible):
+    monitor = EchoPathMonitor()
+    for mic, ref in feed:
+        monitor.update(mic, ref)
+    assert monitor.audible is audible
+
+
+def test_energy_is_mean_square_of_full_scale():
+    assert energy(np.zeros(0, dtype=np.int16)) == 0.0
+    assert energy(np.full(160, -32768, dtype=np.int16)) == pytest.approx(1.0)
+    assert energy(np.full(160, 16384, dtype=np.int16)) == pytest.approx(0.25)

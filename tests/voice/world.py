@@ -21,7 +21,6 @@ from openclaw_desktop.voice.pipeline import (
 )
 from openclaw_desktop.voice.settings import VoiceSettings, WakeSettings
 from tests.voice.fakes import (
-    ECHO,
     FRAME_S,
     FakeEcho,
     FakeMic,
@@ -33,6 +32,7 @@ from tests.voice.fakes import (
     FakeWake,
     Recorder,
     Vocabulary,
+    echo_frame,
     frame_of,
 )
 
@@ -48,7 +48,7 @@ def settings(**changes: object) -> VoiceSettings:
 
 class World:
     def __init__(self, voice: VoiceSettings | None = None, *, echo: bool = True, acoustic: bool = True,
-                 triggers: Sequence[str] = (), options: PipelineOptions = FAST) -> None:
+                 triggers: Sequence[str] = (), options: PipelineOptions = FAST, headphones: bool = False) -> None:
         self.vocab = Vocabulary()
         self.mic = FakeMic()
         self.speaker = FakeSpeaker()
@@ -56,7 +56,9 @@ class World:
         self.vad = FakeVad()
         self.stt = FakeStt(self.vocab)
         self.tts = FakeTts()
-        self.echo = FakeEcho() if echo else None
+        self.echo = FakeEcho(muffles=headphones) if echo else None
+        self.headphones = headphones
+        """The microphone does not hear the speaker (and the canceller muffles the user)."""
         self.responder = FakeResponder()
         self.events = Recorder()
         self.triggers: list[str] = list(triggers)
@@ -90,10 +92,9 @@ class World:
         """One 80 ms frame: playback advances; a silent mic hears our own playback."""
         self.frame_no += 1
         self.speaker.advance(FRAME_S)
-        if code == 0 and self.speaker.busy:
-            code = ECHO
+        heard = echo_frame() if code == 0 and self.speaker.busy and not self.headphones else frame_of(code)
         if self.mic.on_frame is not None:
-            self.mic.on_frame(frame_of(code))
+            self.mic.on_frame(heard)
         await asyncio.sleep(0.002)
 
     async def say(self, *words: str, frames: int = 3) -> None:
@@ -125,3 +126,15 @@ class World:
     def spoken(self, n: int = 1) -> Callable[[], bool]:
         """A gate: true once ``n`` sentences started playing."""
         return lambda: self.events.count("speaking_started") >= n
+
+
+class FakeEngines:
+    """What ``voice.engines.build_engines`` returns, made of the world's fakes."""
+
+    def __init__(self, world: World) -> None:
+        self.mic, self.speaker, self.vad = world.mic, world.speaker, world.vad
+        self.stt, self.tts, self.wake, self.echo = world.stt, world.tts, world.wake, world.echo
+        self.closed = 0
+
+    def close(self) -> None:
+        self.closed += 1
