@@ -19,6 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from websockets.exceptions import ConnectionClosed
+
 from openclaw_desktop.client.gateway_client import GatewayClient
 from openclaw_desktop.protocol import scopes as S
 from openclaw_desktop.remote.operator import AttachError, RemoteOperator
@@ -119,7 +121,7 @@ class GatewayLink:
             raise LinkDown(f"not connected to the gateway ({self.last_error or self.state})")
         try:
             return await client.call(method, params, timeout=timeout_s, expect_final=expect_final)
-        except ConnectionError as exc:
+        except (ConnectionError, ConnectionClosed) as exc:  # closing sockets raise the latter on send
             raise LinkDown(f"the gateway connection dropped: {exc}") from None
 
     # ---- internals ------------------------------------------------------------------
