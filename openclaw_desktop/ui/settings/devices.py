@@ -2,7 +2,8 @@
 requests (approve, reject), and the "Pair a phone" QR panel.
 
 Everything goes through ``device.pair.*``; the list reloads on ``device.pair.requested``,
-``device.pair.resolved`` and ``device.pair.changed`` from any operator.
+``device.pair.resolved`` and ``device.pair.changed`` from any operator, and on
+``presence`` so the connected dots follow connects and disconnects.
 """
 
 from __future__ import annotations
@@ -44,14 +45,13 @@ class DeviceRow(QWidget):
     def __init__(self, tab: DevicesTab, device: dict[str, Any]) -> None:
         super().__init__()
         self.device_id = str(device.get("deviceId"))
-        self.connected = bool(device.get("connected"))
-        self.name = QLineEdit(device_name(device))
+        self.name = QLineEdit()
         self.name.setMaxLength(MAX_LABEL)
-        self._saved_name = self.name.text()
+        self._saved_name = ""
         self.name.editingFinished.connect(lambda: self._rename(tab))
-        self.state = QLabel("● connected" if self.connected else "○ offline")
-        self.state.setStyleSheet("color: #1b7f3b;" if self.connected else "color: palette(mid);")
-        self.summary = QLabel(device_summary(device))
+        self.state = QLabel()
+        self.summary = QLabel()
+        self.update_from(device)
         self.remove_button = QPushButton("Remove")
         self.remove_button.clicked.connect(lambda: tab.run(tab.remove(self.device_id), "removing the device"))
         row = QHBoxLayout(self)
@@ -60,6 +60,16 @@ class DeviceRow(QWidget):
         row.addWidget(self.summary, 2)
         row.addWidget(self.state)
         row.addWidget(self.remove_button)
+
+    def update_from(self, device: dict[str, Any]) -> None:
+        """Show fresh data; a name the user is editing right now is left alone."""
+        self.connected = bool(device.get("connected"))
+        if not self.name.hasFocus():
+            self.name.setText(device_name(device))
+            self._saved_name = self.name.text()
+        self.state.setText("● connected" if self.connected else "○ offline")
+        self.state.setStyleSheet("color: #1b7f3b;" if self.connected else "color: palette(mid);")
+        self.summary.setText(device_summary(device))
 
     def _rename(self, tab: DevicesTab) -> None:
         label = self.name.text().strip()
@@ -70,7 +80,9 @@ class DeviceRow(QWidget):
 
 class DevicesTab(SettingsTab):
     title = "Devices"
-    reload_events = frozenset({"device.pair.requested", "device.pair.resolved", "device.pair.changed"})
+    # presence (coalesced by the gateway) carries connects and disconnects: the dots follow it.
+    reload_events = frozenset({"device.pair.requested", "device.pair.resolved", "device.pair.changed",
+                               "presence", "node.presence"})
 
     def __init__(self, link: SettingsLink, extras: SettingsExtras, parent: QWidget | None = None) -> None:
         super().__init__(link, extras, parent)
@@ -103,13 +115,18 @@ class DevicesTab(SettingsTab):
         self.show_devices(result.get("paired") or [], result.get("pending") or [])
 
     def show_devices(self, paired: list[dict[str, Any]], pending: list[dict[str, Any]]) -> None:
-        for row in self.rows.values():
-            row.deleteLater()
-        self.rows = {}
-        for device in paired:
-            row = DeviceRow(self, device)
-            self.paired_layout.addWidget(row)
-            self.rows[row.device_id] = row
+        # Rows are updated in place, not rebuilt: presence events reload often, and a
+        # rebuild would throw away a rename the user is typing.
+        fresh = {str(d.get("deviceId")): d for d in paired}
+        for device_id in [d for d in self.rows if d not in fresh]:
+            self.rows.pop(device_id).deleteLater()
+        for device_id, device in fresh.items():
+            if device_id in self.rows:
+                self.rows[device_id].update_from(device)
+            else:
+                row = DeviceRow(self, device)
+                self.paired_layout.addWidget(row)
+                self.rows[device_id] = row
         self.no_devices.setVisible(not paired)
         self.pending.set_rows([
             (str(req.get("requestId")), self._describe_request(req),

@@ -27,6 +27,7 @@ from .tasks import TaskRunner
 from .widgets import StatusLine, copy_to_clipboard, hint
 
 STATUS_POLL_S = 3
+QR_SIZE_PX = 280
 
 
 def image_from_data_url(data_url: str) -> QImage:
@@ -41,6 +42,14 @@ def image_from_data_url(data_url: str) -> QImage:
     image = QImage()
     image.loadFromData(raw)
     return image
+
+
+def fit_qr(image: QImage, size_px: int) -> QPixmap:
+    """The QR scaled to fit ``size_px`` whole, with hard pixel edges (no smoothing: a
+    blurred module edge is what makes phone cameras miss)."""
+    scaled = image.scaled(size_px, size_px, Qt.AspectRatioMode.KeepAspectRatio,
+                          Qt.TransformationMode.FastTransformation)
+    return QPixmap.fromImage(scaled)
 
 
 def countdown_text(expires_at_ms: int, now_ms: int) -> str:
@@ -61,7 +70,7 @@ class PairPhonePanel(QWidget):
         self.done = False
         self.qr = QLabel("Press \"Pair a phone\" to show a code the OpenClaw app can scan.")
         self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.qr.setMinimumSize(240, 240)
+        self.qr.setFixedSize(QR_SIZE_PX, QR_SIZE_PX)
         self.qr.setWordWrap(True)
         self.qr_image = QImage()
         self.countdown = QLabel("")
@@ -80,12 +89,13 @@ class PairPhonePanel(QWidget):
         code_row.addWidget(self.code, 1)
         code_row.addWidget(self.copy_button)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.qr)
+        layout.addWidget(self.qr, alignment=Qt.AlignmentFlag.AlignHCenter)
         layout.addWidget(self.countdown, alignment=Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.notice)
         layout.addWidget(self.lan_hint)
         layout.addLayout(code_row)
         layout.addWidget(self.generate_button)
+        layout.addStretch(1)
         self.timer = QTimer(self)
         self.timer.setInterval(1000)
         self.timer.timeout.connect(self._tick)
@@ -108,7 +118,7 @@ class PairPhonePanel(QWidget):
         if image.isNull():
             self.qr.setText("The gateway sent no QR image; type the code below into the app.")
         else:
-            self.qr.setPixmap(QPixmap.fromImage(image))
+            self.qr.setPixmap(fit_qr(image, QR_SIZE_PX))
         self.code.setText(str(setup.get("setupCode") or ""))
         self.notice.setStyleSheet("")
         self.notice.setText("Open the OpenClaw app on your phone and scan this code.")

@@ -12,6 +12,13 @@ from .ports import SettingsExtras, SettingsLink
 from .widgets import SettingsTab, hint
 
 
+SOURCE_NAMES = {
+    "openclaw-workspace": "workspace", "agents-skills-project": "project .agents",
+    "agents-skills-personal": "your ~/.agents", "openclaw-managed": "installed", "openclaw-bundled": "bundled",
+    "openclaw-extra": "extra folder",
+}
+
+
 def why_not(skill: dict[str, Any]) -> str:
     """Why a skill is not eligible, in words (empty when it is)."""
     if skill.get("eligible"):
@@ -68,8 +75,8 @@ class SkillsTab(SettingsTab):
     def show_skills(self, skills: list[dict[str, Any]]) -> None:
         self.tree.clear()
         for skill in skills:
-            name = f"{skill.get('emoji', '')} {skill.get('name')}".strip()
-            item = QTreeWidgetItem([name, str(skill.get("source", "")), "yes" if skill.get("eligible") else "no",
+            # No emoji column: many Linux desktops have no colour-emoji font (tofu boxes).
+            item = QTreeWidgetItem([str(skill.get("name")), SOURCE_NAMES.get(str(skill.get("source")), str(skill.get("source", ""))), "yes" if skill.get("eligible") else "no",
                                     why_not(skill)])
             item.setToolTip(0, str(skill.get("description", "")))
             self.tree.addTopLevelItem(item)

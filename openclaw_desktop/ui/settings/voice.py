@@ -36,6 +36,7 @@ from .widgets import LevelMeter, SettingsTab, hint
 DEFAULT_WAKE_PHRASE = "hey jarvis"
 DEFAULT_SILENCE_MS = 700
 SYSTEM_DEFAULT = "System default"
+DEFAULT_VOICE = "Default voice"
 
 WAKE_ENABLED = "voice.wake.enabled"
 WAKE_PHRASE = "voice.wake.phrase"
@@ -84,15 +85,16 @@ class VoiceTab(SettingsTab):
         trigger_row.addWidget(self.add_trigger_button)
         trigger_row.addWidget(self.remove_trigger_button)
 
-        self.microphone = self._device_combo(extras.input_devices, INPUT_DEVICE)
+        self.microphone = self._device_combo(extras.input_devices, INPUT_DEVICE, SYSTEM_DEFAULT)
         self.level = LevelMeter(extras.level_source)
-        self.output = self._device_combo(extras.output_devices, OUTPUT_DEVICE)
-        self.tts_voice = self._device_combo(extras.tts_voices, TTS_VOICE)
+        self.output = self._device_combo(extras.output_devices, OUTPUT_DEVICE, SYSTEM_DEFAULT)
+        self.tts_voice = self._device_combo(extras.tts_voices, TTS_VOICE, DEFAULT_VOICE)
         self.silence_ms = QSpinBox()
         self.silence_ms.setRange(200, 5000)
         self.silence_ms.setSingleStep(50)
         self.silence_ms.setSuffix(" ms")
         self.silence_ms.setValue(DEFAULT_SILENCE_MS)
+        self.silence_ms.setMaximumWidth(120)
         self.silence_ms.editingFinished.connect(lambda: self._save(SILENCE_MS, self.silence_ms.value()))
         self.chimes = QCheckBox("Play a chime when listening starts and stops")
         self.chimes.toggled.connect(lambda on: self._save(CHIMES, on))
@@ -119,9 +121,9 @@ class VoiceTab(SettingsTab):
         layout.addWidget(self.status)
         layout.addStretch(1)
 
-    def _device_combo(self, source: Any, key: str) -> QComboBox:
+    def _device_combo(self, source: Any, key: str, default_label: str) -> QComboBox:
         combo = QComboBox()
-        combo.addItem(SYSTEM_DEFAULT, None)
+        combo.addItem(default_label, None)
         for name in _names(source):
             combo.addItem(name, name)
         combo.currentIndexChanged.connect(lambda _i: self._save(key, combo.currentData()))
