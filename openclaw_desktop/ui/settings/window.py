@@ -77,6 +77,13 @@ class SettingsWindow(QWidget):
         self.activateWindow()
         return tab
 
+    def show_pair_phone(self) -> None:
+        """The tray's "Pair a phone…": Devices, with a fresh QR unless one is still valid."""
+        devices = self.show_tab("devices")
+        panel = devices.pair_panel  # type: ignore[attr-defined]
+        if panel.setup is None or panel.done or not panel.timer.isActive():
+            devices.run(panel.generate(), "making a setup code")
+
     def current_tab(self) -> SettingsTab:
         widget = self.tab_widget.currentWidget()
         assert isinstance(widget, SettingsTab)

@@ -84,3 +84,15 @@ async def test_show_tab_opens_the_window_on_devices(harness: Harness) -> None:
     await harness.until(lambda: tab.loaded, what="devices loaded on show")
     assert [harness.window.tab_widget.tabText(i) for i in range(harness.window.tab_widget.count())] == [
         "General", "AI", "Voice", "Permissions", "Devices", "Skills", "About"]
+
+
+@on_loop
+async def test_pair_a_phone_entry_point_shows_a_fresh_code(harness: Harness) -> None:
+    harness.window.show_pair_phone()
+    panel = harness.window.tabs["devices"].pair_panel
+    await harness.until(lambda: panel.setup is not None and panel.timer.isActive(), what="a code")
+    first = panel.setup["setupId"]
+    await harness.idle()
+    harness.window.show_pair_phone()  # still valid: the same code stays up
+    await harness.idle()
+    assert panel.setup["setupId"] == first and harness.window.current_tab() is harness.window.tabs["devices"]
