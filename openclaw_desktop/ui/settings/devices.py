@@ -128,11 +128,13 @@ class DevicesTab(SettingsTab):
                 self.paired_layout.addWidget(row)
                 self.rows[device_id] = row
         self.no_devices.setVisible(not paired)
-        self.pending.set_rows([
-            (str(req.get("requestId")), self._describe_request(req),
-             [("Approve", lambda rid=str(req.get("requestId")): self.run(self.approve(rid), "approving")),
-              ("Reject", lambda rid=str(req.get("requestId")): self.run(self.reject(rid), "rejecting"))])
-            for req in pending])
+        self.pending.set_rows([self._pending_row(req) for req in pending])
+
+    def _pending_row(self, req: dict[str, Any]) -> tuple[str, str, list[tuple[str, Any]]]:
+        rid = str(req.get("requestId"))
+        return (rid, self._describe_request(req),
+                [("Approve", lambda: self.run(self.approve(rid), "approving")),
+                 ("Reject", lambda: self.run(self.reject(rid), "rejecting"))])
 
     @staticmethod
     def _describe_request(req: dict[str, Any]) -> str:

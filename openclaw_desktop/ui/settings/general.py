@@ -26,7 +26,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from openclaw_desktop.desktop.autostart import Autostart, LaunchCommand, autostart_for_platform, launch_command
+from openclaw_desktop.desktop.autostart import (
+    Autostart,
+    LaunchCommand,
+    autostart_for_platform,
+    launch_command,
+)
 
 from .ports import HostedGateway, SettingsExtras, SettingsLink
 from .widgets import SettingsTab, copy_to_clipboard, hint

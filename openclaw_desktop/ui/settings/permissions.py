@@ -177,10 +177,11 @@ class PermissionsTab(SettingsTab):
 
     def show_grants(self, grants: list[dict[str, Any]]) -> None:
         now = int(time.time() * 1000)
-        self.grants.set_rows([
-            (str(g.get("grantId")), describe_grant(g, now),
-             [("Revoke", lambda gid=str(g.get("grantId")): self.run(self.revoke_grant(gid), "revoking"))])
-            for g in grants if g.get("grantId")])
+        self.grants.set_rows([self._grant_row(g, now) for g in grants if g.get("grantId")])
+
+    def _grant_row(self, grant: dict[str, Any], now_ms: int) -> tuple[str, str, list[tuple[str, Any]]]:
+        gid = str(grant.get("grantId"))
+        return gid, describe_grant(grant, now_ms), [("Revoke", lambda: self.run(self.revoke_grant(gid), "revoking"))]
 
     # ---- writes ---------------------------------------------------------------------
     def _save_capability(self, key: str, on: bool) -> None:

@@ -6,11 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QHeaderView, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from .ports import SettingsExtras, SettingsLink
 from .widgets import SettingsTab, hint
-
 
 SOURCE_NAMES = {
     "openclaw-workspace": "workspace", "agents-skills-project": "project .agents",

@@ -112,10 +112,10 @@ async def scene(state_dir: Path) -> dict:
             window.show()
             for key in TAB_KEYS:
                 tab = window.show_tab(key)
-                await until(lambda: tab.loaded and not tab.tasks.busy, what=f"{key} loaded")
+                await until(lambda t=tab: t.loaded and not t.tasks.busy, what=f"{key} loaded")
                 if key == "devices":
                     await tab.pair_panel.generate()  # type: ignore[attr-defined]
-                    await until(lambda: len(tab.rows) == 2, what="both devices")  # type: ignore[attr-defined]
+                    await until(lambda t=tab: len(t.rows) == 2, what="both devices")  # type: ignore[attr-defined]
                 await asyncio.sleep(0.4)  # let the level meter move and the frame paint
                 save_screenshot(window, f"settings-{key}")
                 facts["tabs"].append([key, window.tab_widget.tabText(window.tab_widget.currentIndex())])
