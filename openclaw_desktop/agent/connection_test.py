@@ -18,7 +18,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from openclaw_desktop.agent.llm.port import MessageDone, ModelError, ModelRequest, TextDelta
+from openclaw_desktop.agent.llm.port import (
+    MessageDone,
+    ModelError,
+    ModelRequest,
+    TextDelta,
+)
 
 PROBE_TEXT = "Reply with the single word: pong"
 PROBE_MAX_TOKENS = 16

@@ -197,7 +197,7 @@ class WinregRunKey:
     """:class:`RunKeyStore` over ``HKEY_CURRENT_USER\\...\\Run`` (Windows only)."""
 
     def __init__(self) -> None:
-        import winreg  # noqa: PLC0415 - exists only on Windows
+        import winreg  # exists only on Windows, so imported here and not at module level
 
         self._winreg = winreg
 

@@ -7,7 +7,11 @@ from __future__ import annotations
 import zxingcpp
 from PySide6.QtGui import QImage
 
-from openclaw_desktop.client.gateway_client import ClientOptions, GatewayClient, RpcError
+from openclaw_desktop.client.gateway_client import (
+    ClientOptions,
+    GatewayClient,
+    RpcError,
+)
 from openclaw_desktop.pairing.setup_code import decode_setup_code
 from openclaw_desktop.protocol.device_auth import DeviceIdentity
 from openclaw_desktop.ui.settings.devices import DevicesTab

@@ -6,7 +6,11 @@ from __future__ import annotations
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLineEdit
 
-from openclaw_desktop.client.gateway_client import ClientOptions, GatewayClient, RpcError
+from openclaw_desktop.client.gateway_client import (
+    ClientOptions,
+    GatewayClient,
+    RpcError,
+)
 from openclaw_desktop.desktop.autostart import render_xdg_desktop_entry
 
 from .conftest import Harness, on_loop
