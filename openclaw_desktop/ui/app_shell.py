@@ -1,0 +1,427 @@
+"""``DesktopApp``: the tray app's parts composed on one Qt + asyncio loop.
+
+Hosts the gateway in this process (``app.build_gateway``), or attaches to the one that
+already owns the port when the user says so; talks to it through one ``GatewayLink``
+(the same code path for both); shows the tray icon (or the main window where the
+desktop has no tray); wires the broker's events to the native approval dialogs, the
+link's pairing events to the pairing dialogs, and runs this desktop as a node with the
+tray as its notifier. Quitting is ordered (:meth:`DesktopApp.shutdown`): helper tasks,
+dialogs, node, link, then ``gateway.close()`` awaited, so no write is lost.
+
+Voice plugs in through ``on_talk`` / ``on_voice_wake`` and :meth:`set_voice_state`,
+Settings and Chat are opened lazily (``windows.py``). Imports Qt; no sockets of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QApplication
+
+from openclaw_desktop.app import Gateway, config_value
+from openclaw_desktop.client.gateway_client import RpcError
+from openclaw_desktop.config.paths import StatePaths
+from openclaw_desktop.config.service import Overrides
+from openclaw_desktop.config.settings import parse_settings
+from openclaw_desktop.errors import ConfigError
+from openclaw_desktop.nodes.desktop.identity import load_or_create_identity
+from openclaw_desktop.remote.link import GatewayLink
+
+from .approval_dialog import DEFAULT_ARM_DELAY_S, ApprovalDialog, ApprovalDialogs
+from .hosted_node import NodeRunner
+from .hosting import GatewayHost
+from .main_window import MainWindow
+from .notifier import TrayNotifier
+from .pairing_dialog import DEFAULT_ARM_DELAY_S as PAIRING_ARM_DELAY_S
+from .pairing_dialog import PairingDialogs, PairingRequest
+from .tray import AppActions, TrayIcon
+from .tray_state import GatewayMode, StatusTracker
+from .windows import CHAT_MODULE, SETTINGS_MODULE, Notices, WindowSlot
+
+log = logging.getLogger(__name__)
+
+REQUEST_EVENTS = ("exec.approval.requested", "device.pair.requested", "node.pair.requested")
+
+
+class DesktopApp(QObject):
+    """The running app. ``await run()`` starts everything, waits for quit, shuts down."""
+
+    voice_wake_changed = Signal(bool)
+    changed = Signal()
+    """The tracker changed (tests and the voice overlay may follow it)."""
+
+    def __init__(self, paths: StatePaths, overrides: Overrides, *, attach_url: str | None = None,
+                 tray_available: bool = True, run_node: bool = True, reconnect_delay_s: float = 1.0,
+                 approval_arm_delay_s: float = DEFAULT_ARM_DELAY_S,
+                 pairing_arm_delay_s: float = PAIRING_ARM_DELAY_S, announce: bool = False) -> None:
+        super().__init__()
+        self.paths = paths
+        self.run_node, self.reconnect_delay_s, self.announce = run_node, reconnect_delay_s, announce
+        self.tracker = StatusTracker(own_device_id=load_or_create_identity(paths.state_dir).device_id)
+        self.actions = AppActions(self)
+        self.tray = TrayIcon(self.actions, self) if tray_available else None
+        self.main_window = MainWindow(self.actions, quit_on_close=not tray_available)
+        self.main_window.close_requested.connect(lambda: self.request_quit("window closed"))
+        if self.tray is not None:
+            self.tray.message_clicked.connect(self.show_pending)
+        self.host = GatewayHost(paths, overrides, attach_url, on_failure=self._start_failed)
+        self.gateway: Gateway | None = None
+        self.link: GatewayLink | None = None
+        self.node: NodeRunner | None = None
+        self.approvals: ApprovalDialogs | None = None
+        self._approval_arm_delay_s = approval_arm_delay_s
+        self.pairing = PairingDialogs(self._decide_pairing, skip=lambda r: self.tracker.is_own_node(r.kind, r.payload),
+                                      arm_delay_s=pairing_arm_delay_s, parent=self)
+        self.settings = WindowSlot(SETTINGS_MODULE, "SettingsWindow", "The settings window is not part of this build.")
+        self.chat = WindowSlot(CHAT_MODULE, "ChatWindow", "The chat window is not part of this build.")
+        self.notifier = TrayNotifier(self)
+        self.notices = Notices()
+        self.on_talk: Callable[[], None] | None = None
+        """Set by the composition root when voice is available: start a talk turn."""
+        self.on_voice_wake: Callable[[bool], None] | None = None
+        """Set by the composition root: voice wake switched on/off (after the config write)."""
+        self.exit_code = 0
+        self.quit_reason: str | None = None
+        self._quit = asyncio.Event()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._closing = False
+        self._closed = asyncio.Event()
+        self._wire_actions()
+        self._render()
+
+    # ---- lifecycle --------------------------------------------------------------------
+    async def run(self) -> int:
+        """Start, wait for a quit request, shut down in order; returns the exit code."""
+        try:
+            if await self.start():
+                await self._quit.wait()
+        finally:
+            await self.shutdown()
+        return self.exit_code
+
+    async def start(self) -> bool:
+        """Show the tray (or window), host or attach, connect the link. False: do not run."""
+        if self.tray is not None:
+            self.tray.show()
+        else:
+            self.main_window.bring_up()
+        self._render()
+        target = await self.host.start()
+        self.gateway = self.host.gateway
+        if target is None:
+            self.exit_code = 1
+            return False
+        self.tracker.mode = GatewayMode.HOSTED if target.hosted else GatewayMode.ATTACHED
+        if self.gateway is not None:
+            self.tracker.model = self.gateway.services.config.settings.agent.model
+        url, token, password = target.url, target.token, target.password
+        self.tracker.url = url
+        self.link = GatewayLink(url, self.paths.state_dir, token=token, password=password,
+                                reconnect_delay_s=self.reconnect_delay_s)
+        self.link.add_event_listener(self._on_event)
+        self.link.add_state_listener(self._on_link_state)
+        await self.link.start()
+        if self.gateway is not None:
+            self.approvals = ApprovalDialogs(self.gateway.broker, arm_delay_s=self._approval_arm_delay_s)
+            self.gateway.approval_listeners.append(self.approvals.handle_event)
+            self.gateway.local_approvers.append(lambda: not self._closing)
+        if self.run_node:
+            self.node = NodeRunner(url, self.paths.state_dir, self.paths.config_path, self.notifier,
+                                   token=token, password=password)
+            self._spawn(self._start_node())
+        self._render()
+        if self.announce:
+            print(f"openclaw-desktop: ready ({'tray' if self.tray else 'window'}); gateway {url}", flush=True)
+        return True
+
+    def request_quit(self, reason: str = "quit") -> None:
+        """Ask for an ordered shutdown (menu, signal, logout, window close); idempotent."""
+        if self.quit_reason is None:
+            self.quit_reason = reason
+            log.info("quitting: %s", reason)
+        self._quit.set()
+
+    async def shutdown(self) -> None:
+        """Helper tasks, dialogs and windows, node, link, then the gateway (awaited).
+
+        A step that fails is logged and the next one still runs; the gateway is closed
+        even if an earlier step failed or this task is cancelled, so its storage is
+        always flushed and closed.
+        """
+        if self._closing:
+            await self._closed.wait()
+            return
+        self._closing = True
+        try:
+            steps: list[tuple[str, Callable[[], Coroutine[Any, Any, Any]]]] = [
+                ("helper tasks", self._cancel_tasks), ("windows", self._close_windows),
+                ("pairing dialogs", self.pairing.close)]
+            if self.node is not None:
+                steps.append(("desktop node", self.node.stop))
+            if self.link is not None:
+                steps.append(("gateway link", self.link.close))
+            for name, step in steps:
+                try:
+                    await step()
+                except Exception:
+                    log.exception("shutdown: closing the %s failed; continuing", name)
+        finally:
+            try:
+                if self.gateway is not None:
+                    # broker.close() inside denies what is pending; open approval dialogs dismiss themselves.
+                    await self.gateway.close("desktop app quitting")
+            finally:
+                if self.gateway is not None and self.approvals is not None:
+                    self.gateway.approval_listeners.remove(self.approvals.handle_event)
+                for widget in QApplication.topLevelWidgets():
+                    if isinstance(widget, ApprovalDialog):  # dismissed by broker.close(): do not linger
+                        widget.close()
+                if self.tray is not None:
+                    self.tray.hide()
+                self.main_window.quit_on_close = False
+                self.main_window.close()
+                self._closed.set()
+
+    async def _cancel_tasks(self) -> None:
+        tasks = [t for t in self._tasks if t is not asyncio.current_task()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _close_windows(self) -> None:
+        self.settings.close()
+        self.chat.close()
+        self.notices.close()
+
+    # ---- gateway ----------------------------------------------------------------------
+    def _start_failed(self, _reason: str) -> None:
+        self.tracker.mode = GatewayMode.FAILED
+        self._render()
+
+    async def toggle_pause(self) -> None:
+        """Pause: close the listening socket and every connection; Resume: listen again."""
+        if self.gateway is None:
+            return
+        if self.tracker.mode == GatewayMode.HOSTED:
+            if self.node is not None:
+                await self.node.stop()
+            await self.host.pause()
+            self.tracker.mode = GatewayMode.PAUSED
+        elif self.tracker.mode == GatewayMode.PAUSED:
+            try:
+                await self.host.resume()
+            except OSError as exc:
+                self.notices.show(f"The gateway could not listen again: {exc}")
+                return
+            self.tracker.mode = GatewayMode.HOSTED
+            if self.link is not None:
+                await self.link.reconnect()  # now, not after the back-off
+            if self.node is not None:
+                self.node.start()
+        self._render()
+
+    async def _start_node(self) -> None:
+        assert self.link is not None and self.node is not None
+        try:
+            await self.link.wait_connected(timeout_s=60)
+        except TimeoutError as exc:
+            log.warning("desktop node not started: %s", exc)
+            return
+        self.node.start()
+
+    # ---- events -----------------------------------------------------------------------
+    def _on_event(self, name: str, payload: dict[str, Any]) -> None:
+        changed = self.tracker.on_event(name, payload)
+        self.pairing.handle_event(name, payload)
+        if name == "node.pair.requested" and self.tracker.is_own_node("node", payload):
+            self._spawn(self._approve_own_node(payload))
+        elif name in REQUEST_EVENTS:
+            self._notify_request(name, payload)
+        elif name == "config.changed":
+            self._spawn(self._refresh_config())
+        if changed:
+            self._render()
+
+    def _on_link_state(self, state: str, error: str | None) -> None:
+        if self.tracker.set_link(state, error):
+            self._render()
+        if state == "connected":
+            self._spawn(self._on_connected())
+
+    async def _on_connected(self) -> None:
+        """Fresh listings after every (re)connect: events missed while down are not replayed."""
+        self.tracker.begin_snapshot()
+        approvals = await self._listing("exec.approval.list", [])
+        devices = await self._listing("device.pair.list", {})
+        nodes = await self._listing("node.pair.list", {})
+        self.tracker.load_pending(approvals if isinstance(approvals, list) else [],
+                                  devices.get("pending", []), nodes.get("pending", []))
+        presence = await self._listing("system-presence", [])
+        self.tracker.set_presence(presence if isinstance(presence, list) else [])
+        self._render()
+        for request in list(self.tracker.pairings.values()):
+            self.pairing.offer(request)
+        for row in nodes.get("pending", []):
+            if isinstance(row, dict) and self.tracker.is_own_node("node", row):
+                await self._approve_own_node(row)
+        await self._refresh_config()
+
+    async def _listing(self, method: str, default: Any) -> Any:
+        """One listing call; a gateway without the method (attach mode) gives ``default``."""
+        assert self.link is not None
+        try:
+            return await self.link.call(method)
+        except RpcError as exc:
+            log.info("%s unavailable: %s", method, exc)
+            return default
+
+    async def _approve_own_node(self, payload: dict[str, Any]) -> None:
+        """This desktop's own node asks for the commands the user enabled in Settings: approve."""
+        commands = set(payload.get("commands") or [])
+        enabled = self.node.enabled if self.node is not None else frozenset()
+        if self.link is None or not commands <= enabled:
+            return  # not what we declared: leave it to the user
+        await self.link.call("node.pair.approve", {"requestId": payload["requestId"]})
+
+    async def _refresh_config(self) -> None:
+        if self.link is None:
+            return
+        view = await self.link.call("config.get")
+        parsed = view.get("parsed") if isinstance(view, dict) else None
+        if self.gateway is not None:
+            self.tracker.model = self.gateway.services.config.settings.agent.model
+        else:
+            try:
+                self.tracker.model = parse_settings("gateway config", parsed or {}).agent.model
+            except ConfigError:
+                self.tracker.model = None
+        self.tracker.voice_wake = config_value(parsed, "voice.wake.enabled") is True
+        if self.node is not None:
+            await self.node.reload()
+        self._render()
+
+    def _notify_request(self, name: str, payload: dict[str, Any]) -> None:
+        """A bubble for a new request when none of our windows has the focus."""
+        if self.tray is None or QApplication.activeWindow() is not None:
+            return
+        if name == "exec.approval.requested":
+            command = str((payload.get("request") or {}).get("command") or "")
+            title, body = "A command is waiting for your approval", command[:200]
+        else:
+            who = payload.get("displayName") or payload.get("clientId") or "A device"
+            title = "Pairing request" if name == "device.pair.requested" else "Node commands request"
+            body = f"{who} asks to {'connect' if name == 'device.pair.requested' else 'run commands'}"
+        self.tray.show_message(title, body, warning=True)
+
+    # ---- actions ----------------------------------------------------------------------
+    def _wire_actions(self) -> None:
+        a = self.actions
+        a.quit.triggered.connect(lambda: self.request_quit("menu"))
+        a.talk.triggered.connect(self._talk)
+        a.voice_wake.triggered.connect(lambda checked: self._spawn(self.set_voice_wake(bool(checked))))
+        a.open_chat.triggered.connect(self.open_chat)
+        a.pending.triggered.connect(self.show_pending)
+        a.pair_phone.triggered.connect(self.open_pair_phone)
+        a.settings.triggered.connect(self.open_settings)
+        a.pause.triggered.connect(lambda: self._spawn(self.toggle_pause()))
+
+    def _talk(self) -> None:
+        if self.on_talk is None:
+            self.notices.show("Talk mode needs the voice components, which are not set up in this build.")
+        else:
+            self.on_talk()
+
+    async def set_voice_wake(self, enabled: bool) -> None:
+        """Write ``voice.wake.enabled`` through ``config.patch`` (retrying once on a race)."""
+        assert self.link is not None
+        raw = json.dumps({"voice": {"wake": {"enabled": enabled}}})
+        try:
+            for attempt in (1, 2):
+                view = await self.link.call("config.get")
+                try:
+                    await self.link.call("config.patch", {"raw": raw, "baseHash": view.get("hash")})
+                    break
+                except RpcError as exc:
+                    if attempt == 2 or exc.details.get("code") != "CONFIG_BASE_HASH_MISMATCH":
+                        raise
+        except (RpcError, ConnectionError) as exc:
+            self._render()  # put the check mark back where the config is
+            self.notices.show(f"Voice wake could not be switched {'on' if enabled else 'off'}: {exc}")
+            return
+        self.tracker.voice_wake = enabled
+        self._render()
+        self.voice_wake_changed.emit(enabled)
+        if self.on_voice_wake is not None:
+            self.on_voice_wake(enabled)
+
+    def open_chat(self) -> None:
+        self.chat.open(self.link)
+
+    def open_settings(self) -> None:
+        self.settings.open(self.link, self.gateway, None)
+
+    def open_pair_phone(self) -> None:
+        """Settings → Devices shows the QR; the window may offer a direct entry point."""
+        def focus(window: Any) -> None:
+            show_pairing = getattr(window, "show_pair_phone", None)
+            if callable(show_pairing):
+                show_pairing()
+
+        self.settings.open(self.link, self.gateway, None, then=focus)
+
+    def show_pending(self) -> None:
+        """Raise the approval dialog on screen and bring back pairing requests put off."""
+        if self.approvals is not None and self.approvals.current is not None:
+            self.approvals.current.raise_()
+            self.approvals.current.activateWindow()
+        self.pairing.show_pending()
+
+    def show_main_window(self) -> None:
+        """A second launch asked us to show ourselves."""
+        log.info("showing the main window: another launch asked for it")
+        self.main_window.bring_up()
+
+    def set_voice_state(self, state: str) -> None:
+        """Voice reports idle/listening/thinking/speaking; the icon follows."""
+        if self.tracker.set_voice(state):
+            self._render()
+
+    def show_message(self, title: str, body: str, *, warning: bool = False, timeout_ms: int = 10_000) -> str | None:
+        """The node's notifications: the tray bubble, or the main window without a tray."""
+        if self.tray is not None:
+            return self.tray.show_message(title, body, warning=warning, timeout_ms=timeout_ms)
+        return self.main_window.show_message(title, body, warning=warning, timeout_ms=timeout_ms)
+
+    # ---- internals --------------------------------------------------------------------
+    async def _decide_pairing(self, kind: str, request_id: str, decision: str) -> None:
+        if self.link is None:
+            raise ConnectionError("not connected to the gateway")
+        family = "device.pair" if kind == "device" else "node.pair"
+        await self.link.call(f"{family}.{decision}", {"requestId": request_id})
+
+    def _render(self) -> None:
+        self.actions.update(self.tracker)
+        if self.tray is not None:
+            self.tray.update(self.tracker)
+        self.main_window.update_status(self.tracker)
+        self.changed.emit()
+
+    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+        """Run a helper on the loop; errors are logged (the link may drop at any time)."""
+        if self._closing:
+            coro.close()
+            return
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            exc = task.exception()
+            log.warning("desktop app task failed: %s", exc, exc_info=not isinstance(exc, ConnectionError | RpcError))

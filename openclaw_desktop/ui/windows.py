@@ -1,0 +1,130 @@
+"""Opening the app's windows: Settings and Chat (built elsewhere, imported lazily), and
+non-blocking message boxes whose answer is awaited on the shared Qt/asyncio loop.
+
+Settings and Chat live in ``ui/settings/`` and ``ui/chat/``; they are imported on first
+use (start-up stays fast) and, if a build lacks them, a short message says so instead of
+failing. ``ask()`` shows a ``QMessageBox`` with ``open()`` — never ``exec()``, which would
+start a nested event loop under asyncio — and returns the clicked button's role name.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox, QWidget
+from shiboken6 import isValid
+
+log = logging.getLogger(__name__)
+
+SETTINGS_MODULE = "openclaw_desktop.ui.settings.window"
+CHAT_MODULE = "openclaw_desktop.ui.chat.window"
+
+
+def load_class(module: str, name: str) -> type | None:
+    """``module.name``, or None when the module is not part of this build."""
+    try:
+        return getattr(importlib.import_module(module), name)
+    except ModuleNotFoundError as exc:
+        if exc.name and module.startswith(exc.name):  # the module itself (or its package) is absent
+            return None
+        raise  # a dependency of it is missing: that is a bug worth a traceback in the log
+    except AttributeError:
+        return None
+
+
+def info_box(title: str, text: str, parent: QWidget | None = None) -> QMessageBox:
+    """A non-modal information box that deletes itself when closed.
+
+    The caller must keep a reference while it is open: a parentless widget whose Python
+    wrapper is collected is deleted at once (see :class:`Notices`).
+    """
+    box = QMessageBox(QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.Ok, parent)
+    box.setModal(False)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.show()
+    return box
+
+
+class Notices:
+    """Short non-modal messages, kept alive until the user closes them."""
+
+    def __init__(self) -> None:
+        self.open: list[QMessageBox] = []
+
+    def show(self, text: str, title: str = "OpenClaw") -> QMessageBox:
+        box = info_box(title, text)
+        self.open.append(box)
+        box.finished.connect(lambda _code, b=box: self.open.remove(b) if b in self.open else None)
+        return box
+
+    def close(self) -> None:
+        for box in list(self.open):
+            if isValid(box):
+                box.close()
+        self.open.clear()
+
+
+class WindowSlot:
+    """At most one window of a kind: the first call creates it, later calls raise it."""
+
+    def __init__(self, module: str, class_name: str, missing_text: str) -> None:
+        self.module, self.class_name, self.missing_text = module, class_name, missing_text
+        self.window: QWidget | None = None
+        self.placeholder: QMessageBox | None = None
+
+    def open(self, *args: Any, then: Callable[[QWidget], None] | None = None) -> QWidget | None:
+        """Create (with ``args``) or raise the window; None and a message when unavailable."""
+        if self.window is not None and not isValid(self.window):
+            self.window = None  # it deleted itself on close
+        if self.window is None:
+            cls = load_class(self.module, self.class_name)
+            if cls is None:
+                self.placeholder = info_box("OpenClaw", self.missing_text)
+                return None
+            self.window = cls(*args)
+        window = self.window
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        if then is not None:
+            then(window)
+        return window
+
+    def close(self) -> None:
+        for widget in (self.window, self.placeholder):
+            if widget is not None and isValid(widget):
+                widget.close()
+        self.window = self.placeholder = None
+
+
+async def ask(box: QMessageBox, buttons: Sequence[tuple[str, QMessageBox.ButtonRole]]) -> str:
+    """Add ``buttons`` (text, role), show ``box`` non-modally and await the click.
+
+    Returns the clicked button's text; closing the box counts as the last button
+    (give it the cautious choice).
+    """
+    loop = asyncio.get_running_loop()
+    answer: asyncio.Future[str] = loop.create_future()
+    made = [box.addButton(text, role) for text, role in buttons]
+    box.setEscapeButton(made[-1])
+    box.setDefaultButton(made[-1])
+
+    def clicked(button: Any) -> None:
+        if not answer.done():
+            answer.set_result(button.text() if button in made else buttons[-1][0])
+
+    box.buttonClicked.connect(clicked)
+    box.finished.connect(lambda _code: clicked(box.clickedButton()))
+    box.setModal(False)
+    box.show()
+    box.raise_()
+    box.activateWindow()
+    try:
+        return await answer
+    finally:
+        box.close()
