@@ -50,13 +50,15 @@ sys.path.insert(0, str(REPO / "bench"))
 import voice_corpus as corpus
 
 from openclaw_desktop.voice.bargein import BargeInDetector
+from openclaw_desktop.voice.pipeline_config import PipelineOptions
 from openclaw_desktop.voice.wake_confirm import confirm_wake
 from tests.voice import speech
 from tests.voice.audio_env import VirtualAudio
 
 FRAME = 1280
 WAKE_PHRASE = "hey jarvis"
-SEGMENT_BEFORE, SEGMENT_AFTER = 20, 3  # the pipeline's wake confirmation window (frames)
+# The pipeline's wake confirmation window (frames up to the hit, frames after it).
+SEGMENT_BEFORE, SEGMENT_AFTER = PipelineOptions().wake_segment_frames, PipelineOptions().confirm_tail_frames
 
 
 def median(values: list[float]) -> float:
@@ -72,7 +74,7 @@ def load_engines() -> dict[str, Any]:
 
     # The wake detector as build_engines makes it: Silero-gated (models sleep in silence).
     return {"wake": OpenWakeWordDetector(gate=SileroSpeechDetector()), "ungated": OpenWakeWordDetector(),
-            "vad": SileroSpeechDetector(), "stt": WhisperTranscriber(), "tts": PiperSynthesizer(),
+            "vad": SileroSpeechDetector(), "stt": WhisperTranscriber(hotwords="Hey Jarvis"), "tts": PiperSynthesizer(),
             "echo": WebRtcEchoCanceller}
 
 
@@ -414,8 +416,9 @@ def section(r: dict[str, Any], machine: list[tuple[str, str]]) -> str:
               f"- Acoustic false accepts came from: {', '.join(fa['acoustic_texts']) or 'none'}.",
               f"- Confirmed false accepts came from: {', '.join(fa['confirmed_texts']) or 'none'}.",
               f"- Wake misses (engine/voice/speed/SNR): {', '.join(rc['misses']) or 'none'}.",
-              ("- Wake confirmation = the pipeline's rule: Whisper transcript of the 20 frames up to the hit plus 3 "
-              "after, `voice.wake_confirm.confirm_wake(text, \"hey jarvis\")`."),
+              (f"- Wake confirmation = the pipeline's rule: Whisper transcript (hotwords \"Hey Jarvis\", as "
+               f"`build_engines` sets them) of the {SEGMENT_BEFORE} frames up to the hit plus {SEGMENT_AFTER} "
+               "after, `voice.wake_confirm.confirm_wake(text, \"hey jarvis\")`."),
               "- Transcript latency excludes the endpointing silence timeout (700 ms by default, configurable).",
               ("- First audio: `synthesize()` start until the first sample above −27 dBFS reaches the virtual "
               "speaker's monitor (includes PortAudio/PulseAudio latency; the output stream is cold, as after "

@@ -22,6 +22,7 @@ from openclaw_desktop.voice.engines.audio_sounddevice import (
     level_meter,
     list_input_devices,
     list_output_devices,
+    refresh_devices,
 )
 from openclaw_desktop.voice.engines.wake_openwakeword import OpenWakeWordDetector
 from openclaw_desktop.voice.ports import FRAME_SAMPLES, AudioDeviceError
@@ -223,3 +224,25 @@ def test_resampled_playback_when_rates_differ(virtual_audio, tts):
     tail = audio[loud[-1] - 3_000:loud[-1]].astype(np.float64)  # inside the chime
     peak_hz = np.argmax(np.abs(np.fft.rfft(tail))) * 16_000 / tail.size
     assert peak_hz == pytest.approx(880, abs=15)  # right pitch: resampled, not sped up
+
+
+def test_refresh_devices_waits_for_open_streams(virtual_audio, tts):
+    """Re-scanning PortAudio (hot-plug) never pulls a device from under an open stream:
+    an open microphone blocks it; an idle speaker lets go and reopens on the next play."""
+    mic, speaker = SoundDeviceInput(), SoundDeviceOutput()
+    try:
+        open_mic(mic)
+        assert refresh_devices() is False
+        mic.close()
+        speaker.play(tts.synthesize("One."), tts.sample_rate)
+        assert refresh_devices() is False  # still playing
+        speaker.stop()
+        assert refresh_devices() is True
+        assert "pulse" in list_output_devices()
+        with virtual_audio.record_speaker() as recording:
+            speaker.play(tts.synthesize("Two."), tts.sample_rate)
+            time.sleep(1.0)
+        assert np.abs(recording.audio).max() > 5_000
+    finally:
+        mic.close()
+        speaker.close()

@@ -74,6 +74,7 @@ def test_builds_every_engine_from_the_settings(engines):
     assert engines.wake._gate is not engines.vad  # the gate's LSTM state is its own
     assert isinstance(engines.vad, SileroSpeechDetector)
     assert isinstance(engines.stt, WhisperTranscriber) and engines.stt.model_path == default_model_path()
+    assert engines.stt.hotwords == "Hey Jarvis"  # Whisper expects the wake phrase when confirming it
     assert isinstance(engines.tts, PiperSynthesizer) and engines.tts.voice_path == default_voice_path()
     assert isinstance(engines.mic, SoundDeviceInput) and engines.mic.device == "pulse"
     assert isinstance(engines.speaker, SoundDeviceOutput) and engines.speaker.device == 3

@@ -74,3 +74,15 @@ def test_model_by_path_and_bad_path(tmp_path):
     assert explicit.model_path == default_model_path()
     with pytest.raises(ValueError, match="model.bin"):
         WhisperTranscriber(tmp_path)
+
+
+def test_wake_phrase_hint_confirms_odd_voices_but_not_near_misses(stt, tts):
+    """tiny.en writes espeak's "Jarvis" as "Jara", "darwis", …; with the wake phrase as a
+    hotword it hears "Jarvis", and still hears "Travis" and "Charles" as themselves."""
+    for voice, speed in (("en-us", 130), ("en-us+f3", 150), ("en-us+m3", 175)):
+        clip = speech.with_silence(speech.espeak("hey jarvis", voice=voice, speed=speed), 0.3, 0.3)
+        assert "jarvis" in words(stt.transcribe(clip, hint="Hey Jarvis").text), voice
+    for text in ("Hey Travis.", "Hey Charles, are you coming to lunch?"):
+        for clip in (speech.piper(tts, text), speech.espeak(text)):
+            heard = stt.transcribe(speech.with_silence(clip, 0.3, 0.3), hint="Hey Jarvis").text
+            assert "jarvis" not in words(heard), heard

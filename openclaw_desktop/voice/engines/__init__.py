@@ -66,8 +66,13 @@ class Engines:
 _DEFAULTS: dict[str, Any] = {
     "wake_phrase": "hey jarvis", "wake_model": None, "threshold": 0.5, "patience": 1,
     "stt_model_path": None, "tts_voice_path": None, "input_device": None, "output_device": None,
-    "echo": True, "echo_delay_ms": 0, "wake_gate": True,
+    "echo": True, "echo_delay_ms": 0, "wake_gate": True, "stt_hotwords": None,
 }
+
+
+def _hotwords(phrase: str) -> str:
+    """``"hey_jarvis"`` → ``"Hey Jarvis"``: how Whisper should expect to hear the phrase."""
+    return " ".join(word.capitalize() for word in phrase.replace("_", " ").split())
 
 
 def _options(settings: Any, overrides: dict[str, Any]) -> dict[str, Any]:
@@ -116,7 +121,9 @@ def build_engines(settings: Any = None, **overrides: Any) -> Engines:
     the defaults); keyword overrides win over it: ``wake_phrase``, ``wake_model``,
     ``threshold``, ``patience``, ``stt_model_path``, ``tts_voice_path``, ``input_device``,
     ``output_device``, ``echo`` (False: no echo canceller), ``echo_delay_ms``,
-    ``wake_gate`` (False: run the wake models on every frame, even in silence).
+    ``wake_gate`` (False: run the wake models on every frame, even in silence),
+    ``stt_hotwords`` (words Whisper should expect; default: the wake phrase, which makes
+    the transcript confirmation of a wake reliable for unusual voices).
     Raises ValueError for a model path that does not exist; devices are opened later, by
     the pipeline (an absent device is an AudioDeviceError then, not here).
     """
@@ -138,7 +145,8 @@ def build_engines(settings: Any = None, **overrides: Any) -> Engines:
         wake=build_wake(options["wake_phrase"], options["wake_model"], options["threshold"], options["patience"],
                         gate=options["wake_gate"]),
         vad=SileroSpeechDetector(),
-        stt=WhisperTranscriber(options["stt_model_path"]),
+        stt=WhisperTranscriber(options["stt_model_path"], hotwords=options["stt_hotwords"]
+                               or _hotwords(options["wake_phrase"])),
         tts=PiperSynthesizer(options["tts_voice_path"]),
         mic=SoundDeviceInput(options["input_device"]),
         speaker=SoundDeviceOutput(options["output_device"]),

@@ -33,6 +33,7 @@ import numpy as np
 
 from openclaw_desktop.voice.engines.level import LevelMeter
 from openclaw_desktop.voice.engines.resample import StreamResampler, resample
+from openclaw_desktop.voice.engines.sample_ring import SampleRing
 from openclaw_desktop.voice.ports import FRAME_SAMPLES, SAMPLE_RATE, AudioDeviceError
 
 log = logging.getLogger(__name__)
@@ -42,9 +43,10 @@ Device = str | int | None
 ``None``/``""``/``"default"`` for the system default."""
 
 # PortAudio is process-wide state; re-initialising it while a stream is open would pull
-# the device out from under that stream. These are our open streams (bookkeeping of that
-# process-wide library, not a service).
-_open_streams: weakref.WeakSet[Any] = weakref.WeakSet()
+# the device out from under that stream. These are our adapters (bookkeeping of that
+# process-wide library, not a service): refresh_devices asks each to let go of an idle
+# stream first and gives up if one is busy.
+_adapters: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
 def _sd() -> Any:
@@ -54,8 +56,11 @@ def _sd() -> Any:
 
 
 def refresh_devices() -> bool:
-    """Re-scan the audio devices; returns False (and does nothing) while a stream is open."""
-    if any(getattr(s, "active", False) or not getattr(s, "closed", True) for s in _open_streams):
+    """Re-scan the audio devices; returns False (and does nothing) while a stream is in use.
+
+    An idle speaker stream is closed for it (the next ``play`` reopens it).
+    """
+    if not all(adapter._release_if_idle() for adapter in list(_adapters)):
         return False
     sd = _sd()
     sd._terminate()  # sounddevice's documented way to re-enumerate after a hot-plug
@@ -131,6 +136,10 @@ class SoundDeviceInput:
         self._resampler: StreamResampler | None = None
         self._pending = np.zeros(0, dtype=np.int16)
         self._lost = False
+        _adapters.add(self)
+
+    def _release_if_idle(self) -> bool:
+        return self._stream is None  # an open microphone is never idle
 
     @property
     def level(self) -> float:
@@ -166,7 +175,6 @@ class SoundDeviceInput:
             stream.close(ignore_errors=True)
             raise AudioDeviceError("input", f"cannot start input device {self.device or 'default'}: {exc}") from None
         self._stream = stream
-        _open_streams.add(stream)
 
     def _make_stream(self, sd: Any, index: int | None, rate: int) -> Any:
         self.sample_rate = rate
@@ -225,26 +233,6 @@ def level_meter(device: Device = None) -> SoundDeviceInput:
     return mic
 
 
-class _Ring:
-    """The last ``size`` samples written (int16), for the echo reference."""
-
-    def __init__(self, size: int) -> None:
-        self._buf = np.zeros(size, dtype=np.int16)
-
-    def write(self, samples: np.ndarray) -> None:
-        n = min(samples.size, self._buf.size)
-        if n:
-            self._buf = np.concatenate((self._buf[n:], samples[-n:]))
-
-    def last(self, samples: int) -> np.ndarray:
-        if samples <= self._buf.size:
-            return self._buf[self._buf.size - samples:].copy()
-        return np.concatenate((np.zeros(samples - self._buf.size, dtype=np.int16), self._buf))
-
-    def clear(self) -> None:
-        self._buf[:] = 0
-
-
 class SoundDeviceOutput:
     """:class:`~openclaw_desktop.voice.ports.AudioOutput` over a PortAudio output stream.
 
@@ -258,17 +246,21 @@ class SoundDeviceOutput:
         self.idle_stop_s = idle_stop_s
         self.played_utterances = 0
         """Utterances played to the end (not stopped)."""
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # queue and reference; the audio callback takes it briefly
+        # Opening, restarting and closing the stream; never held by the callback, so
+        # stream.stop()/close() (which wait for the callback) cannot deadlock under it.
+        self._device_lock = threading.RLock()
         self._queue: deque[np.ndarray] = deque()
         self._current: np.ndarray | None = None
         self._pos = 0
         self._stream: Any = None
         self._rate = 0
-        self._ref = _Ring(int(reference_s * SAMPLE_RATE))
+        self._ref = SampleRing(int(reference_s * SAMPLE_RATE))
         self._ref_resampler: StreamResampler | None = None
         self._idle_frames = 0
         self._stopping = False  # the callback decided to stop the stream (idle)
         self._tail_until = 0.0  # stream time until which the last samples are still audible
+        _adapters.add(self)
 
     @property
     def sample_rate(self) -> int:
@@ -292,15 +284,16 @@ class SoundDeviceOutput:
             raise ValueError("speaker needs mono audio")
         samples = audio.astype(np.int16, copy=False)
         sd = _sd()
-        if self._stream is None:
-            self._open(sd, sample_rate)
-        if sample_rate != self._rate:
-            samples = resample(samples, sample_rate, self._rate)
-        with self._lock:
-            self._queue.append(samples)
-            restart = self._stopping or not self._stream.active
-        if restart:
-            self._restart(sd)
+        with self._device_lock:
+            if self._stream is None:
+                self._open(sd, sample_rate)
+            if sample_rate != self._rate:
+                samples = resample(samples, sample_rate, self._rate)
+            with self._lock:
+                self._queue.append(samples)
+                restart = self._stopping or not self._stream.active
+            if restart:
+                self._restart(sd)
 
     def _open(self, sd: Any, sample_rate: int) -> None:
         index = _resolve(self.device, "output")
@@ -317,7 +310,6 @@ class SoundDeviceOutput:
         self._stream = stream
         self._rate = int(stream.samplerate)
         self._ref_resampler = StreamResampler(self._rate, SAMPLE_RATE)
-        _open_streams.add(stream)
 
     def _make_stream(self, sd: Any, index: int | None, rate: int) -> Any:
         # PortAudio's "high" latency (35 ms through PulseAudio): "low" underruns constantly
@@ -388,18 +380,31 @@ class SoundDeviceOutput:
             self._queue.clear()
             self._current = None
             self._tail_until = 0.0
+        with self._device_lock:
             stream = self._stream
-        if stream is not None and not stream.stopped:
-            try:
-                stream.abort()  # drops PortAudio's buffered blocks, unlike stop()
-            except _sd().PortAudioError:
-                self._discard_stream()
+            if stream is not None and not stream.stopped:
+                try:
+                    stream.abort()  # drops PortAudio's buffered blocks, unlike stop()
+                except _sd().PortAudioError:
+                    self._discard_stream()
 
     def _discard_stream(self) -> None:
-        stream, self._stream = self._stream, None
-        self._rate = 0
-        if stream is not None:
-            stream.close(ignore_errors=True)
+        with self._device_lock:
+            stream, self._stream = self._stream, None
+            self._rate = 0
+            if stream is not None:
+                stream.close(ignore_errors=True)
+
+    def _release_if_idle(self) -> bool:
+        with self._device_lock:
+            if self._stream is None:
+                return True
+            with self._lock:
+                idle = self._current is None and not self._queue
+            if not idle or (self._stream.active and not self._stopping):
+                return False
+            self._discard_stream()
+            return True
 
     def close(self) -> None:
         """Stop and release the device; idempotent (the next ``play`` reopens it)."""
