@@ -15,7 +15,6 @@ Settings and Chat are opened lazily (``windows.py``). Imports Qt; no sockets of 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -23,22 +22,21 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication
 
-from openclaw_desktop.app import Gateway, config_value
+from openclaw_desktop.app import Gateway
 from openclaw_desktop.client.gateway_client import RpcError
 from openclaw_desktop.config.paths import StatePaths
 from openclaw_desktop.config.service import Overrides
-from openclaw_desktop.config.settings import parse_settings
-from openclaw_desktop.errors import ConfigError
 from openclaw_desktop.nodes.desktop.identity import load_or_create_identity
 from openclaw_desktop.remote.link import GatewayLink
 
 from .approval_dialog import DEFAULT_ARM_DELAY_S, ApprovalDialog, ApprovalDialogs
+from .gateway_calls import config_summary, fetch_snapshot, patch_config
 from .hosted_node import NodeRunner
 from .hosting import GatewayHost
 from .main_window import MainWindow
 from .notifier import TrayNotifier
 from .pairing_dialog import DEFAULT_ARM_DELAY_S as PAIRING_ARM_DELAY_S
-from .pairing_dialog import PairingDialogs, PairingRequest
+from .pairing_dialog import PairingDialogs
 from .tray import AppActions, TrayIcon
 from .tray_state import GatewayMode, StatusTracker
 from .windows import CHAT_MODULE, SETTINGS_MODULE, Notices, WindowSlot
@@ -78,7 +76,8 @@ class DesktopApp(QObject):
         self.pairing = PairingDialogs(self._decide_pairing, skip=lambda r: self.tracker.is_own_node(r.kind, r.payload),
                                       arm_delay_s=pairing_arm_delay_s, parent=self)
         self.settings = WindowSlot(SETTINGS_MODULE, "SettingsWindow", "The settings window is not part of this build.")
-        self.chat = WindowSlot(CHAT_MODULE, "ChatWindow", "The chat window is not part of this build.")
+        self.chat = WindowSlot(CHAT_MODULE, "ChatWindow", "The chat window is not part of this build.",
+                               on_create=self._chat_created)
         self.notifier = TrayNotifier(self)
         self.notices = Notices()
         self.on_talk: Callable[[], None] | None = None
@@ -255,30 +254,18 @@ class DesktopApp(QObject):
 
     async def _on_connected(self) -> None:
         """Fresh listings after every (re)connect: events missed while down are not replayed."""
+        assert self.link is not None
         self.tracker.begin_snapshot()
-        approvals = await self._listing("exec.approval.list", [])
-        devices = await self._listing("device.pair.list", {})
-        nodes = await self._listing("node.pair.list", {})
-        self.tracker.load_pending(approvals if isinstance(approvals, list) else [],
-                                  devices.get("pending", []), nodes.get("pending", []))
-        presence = await self._listing("system-presence", [])
-        self.tracker.set_presence(presence if isinstance(presence, list) else [])
+        snap = await fetch_snapshot(self.link)
+        self.tracker.load_pending(snap.approvals, snap.device_pending, snap.node_pending)
+        self.tracker.set_presence(snap.presence)
         self._render()
         for request in list(self.tracker.pairings.values()):
             self.pairing.offer(request)
-        for row in nodes.get("pending", []):
+        for row in snap.node_pending:
             if isinstance(row, dict) and self.tracker.is_own_node("node", row):
                 await self._approve_own_node(row)
         await self._refresh_config()
-
-    async def _listing(self, method: str, default: Any) -> Any:
-        """One listing call; a gateway without the method (attach mode) gives ``default``."""
-        assert self.link is not None
-        try:
-            return await self.link.call(method)
-        except RpcError as exc:
-            log.info("%s unavailable: %s", method, exc)
-            return default
 
     async def _approve_own_node(self, payload: dict[str, Any]) -> None:
         """This desktop's own node asks for the commands the user enabled in Settings: approve."""
@@ -291,16 +278,10 @@ class DesktopApp(QObject):
     async def _refresh_config(self) -> None:
         if self.link is None:
             return
-        view = await self.link.call("config.get")
-        parsed = view.get("parsed") if isinstance(view, dict) else None
-        if self.gateway is not None:
-            self.tracker.model = self.gateway.services.config.settings.agent.model
-        else:
-            try:
-                self.tracker.model = parse_settings("gateway config", parsed or {}).agent.model
-            except ConfigError:
-                self.tracker.model = None
-        self.tracker.voice_wake = config_value(parsed, "voice.wake.enabled") is True
+        summary = config_summary(await self.link.call("config.get"))
+        # Hosted: the live settings (overrides applied) say which model turns really use.
+        self.tracker.model = self.gateway.services.config.settings.agent.model if self.gateway else summary.model
+        self.tracker.voice_wake = summary.voice_wake
         if self.node is not None:
             await self.node.reload()
         self._render()
@@ -337,18 +318,10 @@ class DesktopApp(QObject):
             self.on_talk()
 
     async def set_voice_wake(self, enabled: bool) -> None:
-        """Write ``voice.wake.enabled`` through ``config.patch`` (retrying once on a race)."""
+        """Write ``voice.wake.enabled`` through ``config.patch``, then tell voice."""
         assert self.link is not None
-        raw = json.dumps({"voice": {"wake": {"enabled": enabled}}})
         try:
-            for attempt in (1, 2):
-                view = await self.link.call("config.get")
-                try:
-                    await self.link.call("config.patch", {"raw": raw, "baseHash": view.get("hash")})
-                    break
-                except RpcError as exc:
-                    if attempt == 2 or exc.details.get("code") != "CONFIG_BASE_HASH_MISMATCH":
-                        raise
+            await patch_config(self.link, {"voice": {"wake": {"enabled": enabled}}})
         except (RpcError, ConnectionError) as exc:
             self._render()  # put the check mark back where the config is
             self.notices.show(f"Voice wake could not be switched {'on' if enabled else 'off'}: {exc}")
@@ -361,6 +334,21 @@ class DesktopApp(QObject):
 
     def open_chat(self) -> None:
         self.chat.open(self.link)
+
+    def _chat_created(self, window: Any) -> None:
+        signal = getattr(window, "open_approval_requested", None)
+        if signal is not None:  # "Answer" on an approval shown inline in the chat
+            signal.connect(self.show_approval)
+
+    def show_approval(self, approval_id: str) -> None:
+        """Bring up the native dialog for one pending approval (it may be queued)."""
+        dialogs = self.approvals
+        if dialogs is not None and dialogs.current is not None and dialogs.current.pending.id == approval_id:
+            dialogs.current.show()
+            dialogs.current.raise_()
+            dialogs.current.activateWindow()
+        else:
+            self.show_pending()
 
     def open_settings(self) -> None:
         self.settings.open(self.link, self.gateway, None)

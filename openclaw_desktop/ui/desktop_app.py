@@ -138,7 +138,8 @@ def run_app(loop: qasync.QEventLoop, app: DesktopApp) -> int:
 def make_application() -> QApplication:
     app = QApplication.instance()
     if app is None:
-        app = QApplication([sys.argv[0] if sys.argv else "openclaw-desktop"])
+        # argv[0] becomes the X11 WM_CLASS instance: a stable name, not "__main__.py".
+        app = QApplication(["openclaw-desktop"])
     assert isinstance(app, QApplication)
     app.setApplicationName("OpenClaw Desktop")
     app.setApplicationDisplayName("OpenClaw")

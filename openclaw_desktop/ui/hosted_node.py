@@ -2,10 +2,10 @@
 
 The same ``DesktopNode`` as ``openclaw-desktop node``, with the Qt adapters (screen,
 camera, location) and the tray's :class:`~openclaw_desktop.ui.notifier.TrayNotifier`
-for ``system.notify``. Which commands it declares comes from the config file's
-``node.commands.enabled`` list (the key ``openclaw-desktop node`` reads too, written by
-Settings → Permissions) on top of the default-on ones; sensitive commands are off until
-listed there. :meth:`NodeRunner.reload` restarts the node when that list changed,
+for ``system.notify``. Which commands it declares comes from the config file: the
+default-on ones, plus ``node.commands.enabled`` (the list ``openclaw-desktop node`` reads
+too), then Settings → Permissions' ``desktop.permissions`` toggles (``screen``, ``camera``,
+``location``, ``notify``, ``run``); sensitive commands stay off until switched on. :meth:`NodeRunner.reload` restarts the node when that list changed,
 because a node declares its commands only when it connects.
 
 Qt is only touched through ``qt_ports``; start and stop run on the app's loop.
@@ -17,26 +17,68 @@ import asyncio
 import dataclasses
 import logging
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
+from openclaw_desktop.app import config_value
 from openclaw_desktop.config import store
 from openclaw_desktop.errors import ConfigError
 from openclaw_desktop.nodes.desktop.client import DesktopNode, NodeSettings, NodeStatus
 from openclaw_desktop.nodes.desktop.commands import enabled_commands
-from openclaw_desktop.nodes.desktop.launcher import NodeLaunch, build_node, configured_commands, log_status
+from openclaw_desktop.nodes.desktop.launcher import (
+    NodeLaunch,
+    build_node,
+    configured_commands,
+    log_status,
+)
 from openclaw_desktop.nodes.desktop.ports import Notifier
 
 log = logging.getLogger(__name__)
 
 
-def commands_from_config(config_path: Path) -> frozenset[str]:
-    """Default-on commands plus ``node.commands.enabled``; a bad list enables only the defaults."""
+PERMISSIONS_KEY = "desktop.permissions"
+PERMISSION_COMMANDS: dict[str, frozenset[str]] = {
+    "screen": frozenset({"screen.snapshot", "screen.record"}),
+    "camera": frozenset({"camera.snap", "camera.clip"}),
+    "location": frozenset({"location.get"}),
+    "notify": frozenset({"system.notify"}),
+    "run": frozenset({"system.run"}),
+}
+"""Settings → Permissions toggles (``desktop.permissions.<key>``: true/false) → node commands."""
+
+
+def commands_from_doc(doc: Mapping[str, Any], path: str = "config") -> frozenset[str]:
+    """The node's commands from a parsed config document.
+
+    Default-on commands plus ``node.commands.enabled`` (shared with ``openclaw-desktop
+    node``), then the Permissions toggles: ``true`` adds a capability's commands, ``false``
+    removes them (even default-on ones), absent leaves them as they are. A malformed list
+    enables only the defaults, and non-boolean toggles are ignored: never more than asked.
+    """
     try:
-        return enabled_commands(configured_commands(store.load(config_path).parsed, str(config_path)))
-    except (ConfigError, ValueError, OSError) as exc:
+        enabled = set(enabled_commands(configured_commands(doc, path)))
+    except (ConfigError, ValueError) as exc:
+        log.warning("node commands: %s; only the default commands are enabled", exc)
+        enabled = set(enabled_commands([]))
+    toggles = config_value(doc, PERMISSIONS_KEY)
+    if isinstance(toggles, Mapping):
+        for key, commands in PERMISSION_COMMANDS.items():
+            if toggles.get(key) is True:
+                enabled |= commands
+            elif toggles.get(key) is False:
+                enabled -= commands
+    return frozenset(enabled)
+
+
+def commands_from_config(config_path: Path) -> frozenset[str]:
+    """:func:`commands_from_doc` of the config file (unreadable file → the defaults)."""
+    try:
+        doc = store.load(config_path).parsed
+    except (ConfigError, OSError) as exc:
         log.warning("node commands: %s; only the default commands are enabled", exc)
         return enabled_commands([])
+    return commands_from_doc(doc if isinstance(doc, Mapping) else {}, str(config_path))
 
 
 class NodeRunner:
@@ -76,7 +118,9 @@ class NodeRunner:
         if self._ports_factory is not None:
             ports = self._ports_factory(launch)
         else:
-            from .node_adapters.runner import qt_ports  # QtMultimedia is slow to import: only when used
+            from .node_adapters.runner import (
+                qt_ports,  # QtMultimedia is slow to import: only when used
+            )
 
             ports = qt_ports(launch)
         return dataclasses.replace(ports, notifier=self.notifier)  # type: ignore[type-var]

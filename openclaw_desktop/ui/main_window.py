@@ -12,7 +12,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QLabel,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from .tray import AppActions
 from .tray_icons import IconCache
@@ -27,7 +34,7 @@ class MainWindow(QWidget):
 
     def __init__(self, actions: AppActions, *, quit_on_close: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.actions = actions
+        self.app_actions = actions  # not "actions": QWidget.actions() is a method
         self.quit_on_close = quit_on_close
         self.icons = IconCache()
         self.setWindowTitle("OpenClaw")

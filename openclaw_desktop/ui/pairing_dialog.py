@@ -26,7 +26,15 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QShowEvent
-from PySide6.QtWidgets import QDialog, QFormLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from .tray_state import PAIRING_EVENTS, PAIRING_RESOLVED, PairingRequest
 
@@ -314,7 +322,7 @@ class PairingDialogs(QObject):
             await self._decide(request.kind, request.request_id, decision)
         except asyncio.CancelledError:
             raise
-        except Exception as exc:  # link down, already resolved, missing scope: tell the user
+        except Exception as exc:  # noqa: BLE001 - link down, already resolved, missing scope: tell the user
             error = getattr(exc, "error", None)  # RpcError carries the gateway's error object
             message = error.get("message") if isinstance(error, dict) else None
             if dialog is not None and dialog.finished_with is None:

@@ -16,7 +16,7 @@ from PySide6.QtGui import QAction, QCursor
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from .tray_icons import IconCache
-from .tray_state import GatewayMode, StatusTracker
+from .tray_state import GatewayMode, StatusTracker, TrayState
 
 
 class AppActions(QObject):
@@ -95,7 +95,7 @@ class TrayIcon(QObject):
         self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._on_activated)
         self.icon.messageClicked.connect(self.message_clicked)
-        self.state = None
+        self.state: TrayState | None = None
         self.last_message: tuple[str, str] | None = None
 
     def show(self) -> None:

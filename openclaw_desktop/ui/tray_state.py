@@ -99,7 +99,8 @@ class StatusTracker:
         return False
 
     def _on_agent(self, payload: dict[str, Any]) -> bool:
-        data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
+        data = payload.get("data")
+        data = data if isinstance(data, dict) else {}
         run_id = payload.get("runId")
         if payload.get("stream") != "lifecycle" or not isinstance(run_id, str):
             return False

@@ -72,8 +72,11 @@ class Notices:
 class WindowSlot:
     """At most one window of a kind: the first call creates it, later calls raise it."""
 
-    def __init__(self, module: str, class_name: str, missing_text: str) -> None:
+    def __init__(self, module: str, class_name: str, missing_text: str,
+                 on_create: Callable[[QWidget], None] | None = None) -> None:
         self.module, self.class_name, self.missing_text = module, class_name, missing_text
+        self.on_create = on_create
+        """Called once with each new window (the composition root connects its signals)."""
         self.window: QWidget | None = None
         self.placeholder: QMessageBox | None = None
 
@@ -87,6 +90,8 @@ class WindowSlot:
                 self.placeholder = info_box("OpenClaw", self.missing_text)
                 return None
             self.window = cls(*args)
+            if self.on_create is not None:
+                self.on_create(self.window)
         window = self.window
         window.show()
         window.raise_()
@@ -96,8 +101,12 @@ class WindowSlot:
         return window
 
     def close(self) -> None:
+        """Quit path: let the window detach (``dispose()`` when it has one), then close it."""
         for widget in (self.window, self.placeholder):
             if widget is not None and isValid(widget):
+                dispose = getattr(widget, "dispose", None)
+                if callable(dispose):
+                    dispose()
                 widget.close()
         self.window = self.placeholder = None
 

@@ -1,42 +1,28 @@
 """Qt + asyncio on one loop for tests (as in the app), plus a LAN-looking pairing client.
 
-``qloop`` is a qasync loop on pytest-qt's QApplication: coroutines run with
-``qloop.run_until_complete`` while Qt events (dialogs, timers, clicks) are processed, the
-same way the tray app runs. ``until`` polls a condition without blocking either side.
+The ``qloop`` fixture (``tests/ui/conftest.py``) is a qasync loop on pytest-qt's
+QApplication: ``run(qloop, coro)`` runs a coroutine while Qt events (dialogs, timers,
+clicks) are processed, the same way the tray app runs. ``until`` polls a condition
+without blocking either side.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine
 from typing import Any
 
-import pytest
-import qasync  # type: ignore[import-untyped]
 from shiboken6 import isValid
 from websockets.asyncio.client import connect as ws_connect
 
-from openclaw_desktop.client.gateway_client import ClientOptions, GatewayClient, RpcError
+from openclaw_desktop.client.gateway_client import (
+    ClientOptions,
+    GatewayClient,
+    RpcError,
+)
 from openclaw_desktop.protocol.device_auth import DeviceIdentity
 from tests.conftest import TOKEN
-
-
-@pytest.fixture
-def qloop(qapp) -> Iterator[asyncio.AbstractEventLoop]:
-    qapp.setQuitOnLastWindowClosed(False)  # as in the app: a closing dialog must not stop the loop
-    loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(loop)
-    try:
-        yield loop
-    finally:
-        pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
-        for task in pending:
-            task.cancel()
-        if pending:
-            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-        loop.close()
-        asyncio.set_event_loop(None)
 
 
 def run(loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, Any], timeout: float = 30.0) -> Any:

@@ -41,7 +41,7 @@ def test_without_a_display_it_says_so_and_exits_2(tmp_path):
     for key in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"):
         env.pop(key, None)
     result = subprocess.run([sys.executable, "-m", "openclaw_desktop"], env=env, capture_output=True, text=True,
-                            timeout=60)
+                            timeout=60, check=False)
     assert result.returncode == 2
     assert "needs a display" in result.stderr and "openclaw-desktop gateway" in result.stderr
     assert "Traceback" not in result.stderr
@@ -52,7 +52,7 @@ def test_without_qt_it_says_so_and_exits_2(tmp_path):
     code = ("import sys; sys.modules['PySide6'] = None; sys.modules['qasync'] = None\n"
             "from openclaw_desktop.cli import main; sys.exit(main(['app']))")
     result = subprocess.run([sys.executable, "-c", code], env=app_env(tmp_path / "state"), capture_output=True,
-                            text=True, timeout=60)
+                            text=True, timeout=60, check=False)
     assert result.returncode == 2
     assert "needs Qt" in result.stderr and "openclaw-desktop[ui]" in result.stderr
     assert "Traceback" not in result.stderr

@@ -8,7 +8,7 @@ import asyncio
 import json
 import socket
 import uuid
-from typing import Any
+from typing import Any, Self
 
 import pytest
 from PySide6.QtCore import Qt
@@ -22,11 +22,13 @@ from openclaw_desktop.config import store
 from openclaw_desktop.config.service import Overrides
 from openclaw_desktop.protocol.device_auth import DeviceIdentity
 from openclaw_desktop.ui.app_shell import DesktopApp
+from openclaw_desktop.ui.hosted_node import commands_from_doc
 from openclaw_desktop.ui.hosting import ATTACH, QUIT
 from openclaw_desktop.ui.tray_state import GatewayMode, TrayState
 from openclaw_desktop.ui.windows import WindowSlot
 from tests.conftest import TOKEN, cli_opts, state_paths
-from tests.ui.qt_async import gone, qloop, request_pairing_from_lan, run, until  # noqa: F401 - fixture
+from tests.ui.qt_async import gone, request_pairing_from_lan, run, until
+
 
 class Apps:
     """Starts DesktopApps (``app.run()`` as a task) and quits every one in order at the end.
@@ -48,7 +50,7 @@ class Apps:
         self.started.append((app, asyncio.ensure_future(app.run())))
         return app
 
-    async def __aenter__(self) -> Apps:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -91,10 +93,10 @@ def test_hosted_app_starts_serves_and_quits_in_order(qloop, apps, paths):
             # A write made just before quitting must survive: approve a phone, then quit at once.
             ident = DeviceIdentity.generate()
             details = await request_pairing_from_lan(gateway.url, ident)
-            await app._decide_pairing("device", details["requestId"], "approve")  # noqa: SLF001
+            await app._decide_pairing("device", details["requestId"], "approve")
             url = gateway.url
             app.actions.quit.trigger()
-            await until(lambda: app._closed.is_set(), what="shutdown")  # noqa: SLF001
+            await until(lambda: app._closed.is_set(), what="shutdown")
             assert app.quit_reason == "menu"
             with pytest.raises(RuntimeError, match="not open"):
                 gateway.db.conn  # noqa: B018 - the SQLite database is closed
@@ -242,7 +244,7 @@ def test_without_a_tray_the_main_window_is_the_app(qloop, apps):
             assert payload["delivery"] == "window"
             assert app.main_window.message_label.text() == "Hello: from the agent"
             app.main_window.close()  # closing the only window quits the app, in order
-            await until(lambda: app._closed.is_set(), what="shutdown")  # noqa: SLF001
+            await until(lambda: app._closed.is_set(), what="shutdown")
             assert app.quit_reason == "window closed" and not app.main_window.isVisible()
 
     run(qloop, go())
@@ -348,7 +350,7 @@ def test_taken_port_quit_and_foreign_program(qloop, apps, tmp_path):
                 app = apps(overrides=Overrides(port=other.server.port, token=TOKEN))
                 box = await until(lambda: app.host.dialog, what="dialog")
                 QTest.keyClick(box, Qt.Key.Key_Escape)  # Esc = Quit
-                await until(lambda: app._closed.is_set(), what="quit")  # noqa: SLF001
+                await until(lambda: app._closed.is_set(), what="quit")
                 assert app.exit_code == 1 and app.link is None
         finally:
             await other.close()
@@ -362,6 +364,41 @@ def test_taken_port_quit_and_foreign_program(qloop, apps, tmp_path):
                 assert "already in use" in box.text() and [b.text() for b in box.buttons()] == [QUIT]
                 assert app.tracker.state() is TrayState.ERROR
                 box.buttons()[0].click()
-                await until(lambda: app._closed.is_set(), what="quit")  # noqa: SLF001
+                await until(lambda: app._closed.is_set(), what="quit")
+
+    run(qloop, go())
+
+
+@pytest.mark.parametrize(("doc", "expected"), [
+    ({}, {"system.which", "system.notify", "camera.list"}),
+    ({"node": {"commands": {"enabled": ["screen.snapshot"]}}}, {"system.which", "system.notify", "camera.list",
+                                                               "screen.snapshot"}),
+    ({"desktop": {"permissions": {"camera": True, "location": True, "notify": False}}},
+     {"system.which", "camera.list", "camera.snap", "camera.clip", "location.get"}),
+    # The Settings toggle wins over the node list, and junk never enables anything.
+    ({"node": {"commands": {"enabled": ["screen.record"]}}, "desktop": {"permissions": {"screen": False}}},
+     {"system.which", "system.notify", "camera.list"}),
+    ({"node": {"commands": {"enabled": ["bogus"]}}, "desktop": {"permissions": {"run": "yes"}}},
+     {"system.which", "system.notify", "camera.list"}),
+])
+def test_node_commands_from_config(doc, expected):
+    assert commands_from_doc(doc) == expected
+
+
+def test_permission_toggle_restarts_the_node_with_the_new_command(qloop, apps):
+    async def go() -> None:
+        async with apps:
+            app = await connected(apps(run_node=True))
+            gateway, runner = app.gateway, app.node
+            assert gateway is not None and runner is not None
+            own = app.tracker.own_device_id
+            await until(lambda: own in gateway.nodes.surfaces.approved, what="own node approved")
+            async with GatewayClient.connect(gateway.url, cli_opts()) as cli:  # what Settings → Permissions does
+                view = await cli.call("config.get")
+                await cli.call("config.patch", {"raw": json.dumps({"desktop": {"permissions": {"location": True}}}),
+                                                "baseHash": view["hash"]})
+            await until(lambda: "location.get" in gateway.nodes.surfaces.approved[own].surface.commands,
+                        what="location.get approved for the restarted node")
+            assert "location.get" in runner.enabled and app.tracker.pending_count == 0
 
     run(qloop, go())

@@ -14,9 +14,14 @@ from openclaw_desktop.client.gateway_client import GatewayClient
 from openclaw_desktop.config.service import Overrides
 from openclaw_desktop.protocol.device_auth import DeviceIdentity
 from openclaw_desktop.remote.link import GatewayLink
-from openclaw_desktop.ui.pairing_dialog import PairingDialog, PairingDialogs, PairingRequest, describe
+from openclaw_desktop.ui.pairing_dialog import (
+    PairingDialog,
+    PairingDialogs,
+    PairingRequest,
+    describe,
+)
 from tests.conftest import TOKEN, cli_opts
-from tests.ui.qt_async import gone, qloop, request_pairing_from_lan, run, until  # noqa: F401 - fixture
+from tests.ui.qt_async import gone, request_pairing_from_lan, run, until
 
 ARM_S = 0.15
 

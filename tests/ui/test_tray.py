@@ -44,7 +44,6 @@ def test_icons_differ_and_are_cached(qapp):
 def test_menu_lists_status_then_commands(qapp):
     actions = AppActions()
     menu = build_menu(actions)
-    texts = [a.text() for a in menu.actions() if not a.isSeparator()]
     actions.update(tracker())
     texts = [a.text() for a in menu.actions() if not a.isSeparator()]
     assert texts == ["ws://127.0.0.1:18789", "Model: claude-sonnet", "0 devices connected", "Talk mode", "Voice wake",
@@ -102,7 +101,7 @@ def test_main_window_buttons_are_the_shared_actions(qtbot):
     actions.settings.triggered.connect(lambda: fired.append("settings"))
     window.buttons["settings"].click()
     assert fired == ["settings"]
-    assert [label.text() for label in window.status_labels][0] == "ws://127.0.0.1:18789"
+    assert window.status_labels[0].text() == "ws://127.0.0.1:18789"
     assert window.state_label.text() == "Idle"
     # Without a tray, closing the window asks the app to quit instead of hiding it.
     closes: list[bool] = []

@@ -56,7 +56,7 @@ class XvfbDesktop:
     def windows(self) -> str:
         """``xwininfo -root -tree`` (window names and geometry), for waiting and debugging."""
         return subprocess.run(["xwininfo", "-display", self.display, "-root", "-tree"], capture_output=True,
-                              text=True, timeout=10).stdout
+                              text=True, timeout=10, check=False).stdout
 
     def grab(self, name: str, crop: tuple[int, int, int, int] | None = None) -> Path:
         """Save what is on screen now as ``artifacts/screenshots/<name>.png``."""
