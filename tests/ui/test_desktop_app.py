@@ -402,3 +402,25 @@ def test_permission_toggle_restarts_the_node_with_the_new_command(qloop, apps):
             assert "location.get" in runner.enabled and app.tracker.pending_count == 0
 
     run(qloop, go())
+
+
+def test_requests_bubble_from_the_tray_only_when_no_window_is_active(qloop, apps):
+    async def go() -> None:
+        async with apps:
+            app = await connected(apps())
+            gateway, tray = app.gateway, app.tray
+            assert gateway is not None and tray is not None
+            assert QApplication.activeWindow() is None
+            await request_pairing_from_lan(gateway.url, DeviceIdentity.generate(), display_name="Kitchen tablet")
+            await until(lambda: tray.last_message is not None, what="bubble")
+            assert tray.last_message == ("Pairing request", "Kitchen tablet asks to connect")
+            dialog = await until(lambda: app.pairing.current, what="pairing dialog")
+            dialog.later_button.click()
+            tray.last_message = None
+            app.show_main_window()  # the user is looking at our window: no bubble needed
+            await until(lambda: QApplication.activeWindow() is app.main_window, what="main window active")
+            await request_pairing_from_lan(gateway.url, DeviceIdentity.generate(), display_name="Laptop")
+            await until(lambda: app.pairing.current is not None, what="second dialog")
+            assert tray.last_message is None
+
+    run(qloop, go())
