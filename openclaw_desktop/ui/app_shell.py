@@ -43,6 +43,8 @@ from .windows import CHAT_MODULE, SETTINGS_MODULE, Notices, WindowSlot
 
 log = logging.getLogger(__name__)
 
+NODE_START_DELAY_S = 1.0
+
 REQUEST_EVENTS = ("exec.approval.requested", "device.pair.requested", "node.pair.requested")
 
 
@@ -63,8 +65,7 @@ class DesktopApp(QObject):
         self.tracker = StatusTracker(own_device_id=load_or_create_identity(paths.state_dir).device_id)
         self.actions = AppActions(self)
         self.tray = TrayIcon(self.actions, self) if tray_available else None
-        self.main_window = MainWindow(self.actions, quit_on_close=not tray_available)
-        self.main_window.close_requested.connect(lambda: self.request_quit("window closed"))
+        self._main_window: MainWindow | None = None  # built on first use: most runs never show it
         if self.tray is not None:
             self.tray.message_clicked.connect(self.show_pending)
         self.host = GatewayHost(paths, overrides, attach_url, on_failure=self._start_failed)
@@ -92,6 +93,16 @@ class DesktopApp(QObject):
         self._closed = asyncio.Event()
         self._wire_actions()
         self._render()
+
+    @property
+    def main_window(self) -> MainWindow:
+        """The status window (the app's only surface when there is no tray)."""
+        if self._main_window is None:
+            window = MainWindow(self.actions, quit_on_close=self.tray is None)
+            window.close_requested.connect(lambda: self.request_quit("window closed"))
+            window.update_status(self.tracker)
+            self._main_window = window
+        return self._main_window
 
     # ---- lifecycle --------------------------------------------------------------------
     async def run(self) -> int:
@@ -182,8 +193,9 @@ class DesktopApp(QObject):
                         widget.close()
                 if self.tray is not None:
                     self.tray.hide()
-                self.main_window.quit_on_close = False
-                self.main_window.close()
+                if self._main_window is not None:
+                    self._main_window.quit_on_close = False
+                    self._main_window.close()
                 self._closed.set()
 
     async def _cancel_tasks(self) -> None:
@@ -231,6 +243,9 @@ class DesktopApp(QObject):
         except TimeoutError as exc:
             log.warning("desktop node not started: %s", exc)
             return
+        # Building the node imports QtMultimedia (a few hundred ms of CPU): let the tray
+        # and the first clients have the CPU first.
+        await asyncio.sleep(NODE_START_DELAY_S)
         self.node.start()
 
     # ---- events -----------------------------------------------------------------------
@@ -396,7 +411,8 @@ class DesktopApp(QObject):
         self.actions.update(self.tracker)
         if self.tray is not None:
             self.tray.update(self.tracker)
-        self.main_window.update_status(self.tracker)
+        if self._main_window is not None:
+            self._main_window.update_status(self.tracker)
         self.changed.emit()
 
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
