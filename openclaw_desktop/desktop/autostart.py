@@ -94,7 +94,7 @@ def render_xdg_desktop_entry(cmd: LaunchCommand) -> str:
     lines = [
         "[Desktop Entry]",
         "Type=Application",
-        "Version=1.5",
+        "Version=1.4",  # 1.5 is newer than what Debian 12's desktop-file-validate knows
         f"Name={cmd.name}",
         "Comment=Your AI assistant with an OpenClaw gateway, in the tray",
         f"Exec={exec_line}",

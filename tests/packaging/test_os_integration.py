@@ -53,8 +53,8 @@ def test_desktop_files_pass_desktop_file_validate():
                               check=False)
     if validate.returncode != 0:
         pytest.fail("needs desktop-file-validate (apt package desktop-file-utils); scripts/bootstrap.sh installs it")
-    # (The autostart entry says Version=1.5, which Debian 12's validator does not know yet.)
-    for path in (REPO / "installers/linux/openclaw-desktop.desktop",):
+    for path in (REPO / "installers/linux/openclaw-desktop.desktop",
+                 REPO / "installers/autostart/linux/openclaw-desktop.desktop"):
         proc = subprocess.run(["desktop-file-validate", str(path)], capture_output=True, text=True, check=False)
         assert proc.returncode == 0 and proc.stdout.strip() == "", proc.stdout
 
