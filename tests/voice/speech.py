@@ -62,10 +62,22 @@ def scaled(audio: np.ndarray, gain: float) -> np.ndarray:
     return np.clip(audio.astype(np.float64) * gain, -32768, 32767).astype(np.int16)
 
 
-def add_noise(audio: np.ndarray, snr_db: float, rng: np.random.Generator) -> np.ndarray:
-    """Add pink-ish (low-passed white) noise at ``snr_db`` below the speech RMS."""
+def active_rms(audio: np.ndarray) -> float:
+    """RMS over the 20 ms blocks that carry speech (within 20 dB of the loudest block),
+    so padding silence does not dilute the level (in the spirit of ITU-T P.56)."""
     x = audio.astype(np.float64)
-    rms = np.sqrt(np.mean(x**2)) or 1.0
+    n = x.size // 320
+    if n == 0:
+        return float(np.sqrt(np.mean(x**2))) if x.size else 0.0
+    blocks = np.sqrt(np.mean(x[: n * 320].reshape(n, 320) ** 2, axis=1))
+    active = blocks[blocks >= blocks.max() / 10]
+    return float(np.sqrt(np.mean(active**2)))
+
+
+def add_noise(audio: np.ndarray, snr_db: float, rng: np.random.Generator) -> np.ndarray:
+    """Add pink-ish (low-passed white) noise ``snr_db`` below the active speech level."""
+    x = audio.astype(np.float64)
+    rms = active_rms(audio) or 1.0
     white = rng.normal(0.0, 1.0, x.size)
     noise = np.convolve(white, np.ones(4) / 4, mode="same")  # a little less hiss than white
     noise *= rms / (np.sqrt(np.mean(noise**2)) or 1.0) / (10 ** (snr_db / 20))

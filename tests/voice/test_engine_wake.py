@@ -141,3 +141,11 @@ def test_gated_detector_sleeps_in_silence_and_still_wakes(tts):
     for _ in range(2):
         other = speech.frames(speech.with_silence(speech.piper(tts, "Please turn on the lights in the hall.")))
         assert all(gated.process(frame) is None for frame in other)
+
+
+def test_fires_again_for_a_second_phrase_without_reset(detector, tts):
+    phrase = speech.piper(tts, "Hey Jarvis.")
+    clip = np.concatenate((phrase, speech.silence(1.5), phrase))
+    hits, _ = run(detector, clip)
+    assert [h.phrase for _, h in hits] == ["hey_jarvis", "hey_jarvis"]
+    assert hits[1][0] - hits[0][0] > 1.5

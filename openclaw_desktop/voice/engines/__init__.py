@@ -66,7 +66,7 @@ class Engines:
 _DEFAULTS: dict[str, Any] = {
     "wake_phrase": "hey jarvis", "wake_model": None, "threshold": 0.5, "patience": 1,
     "stt_model_path": None, "tts_voice_path": None, "input_device": None, "output_device": None,
-    "echo": True, "echo_delay_ms": 0, "wake_gate": True, "stt_hotwords": None,
+    "echo": True, "echo_delay_ms": 0, "wake_gate": True, "stt_hotwords": None, "warm_up": True,
 }
 
 
@@ -114,6 +114,17 @@ def build_wake(phrase: str, model: str | Path | None, threshold: float, patience
                                 gate=SileroSpeechDetector() if gate else None)
 
 
+def warm_up(tts: Synthesizer, stt: Transcriber) -> None:
+    """Run TTS and STT once: their first call after loading is 3–5× slower (onnxruntime
+    and CTranslate2 allocate and tune on first use), and that call would be the user's."""
+    from openclaw_desktop.voice.engines.resample import resample
+    from openclaw_desktop.voice.ports import SAMPLE_RATE
+
+    speech = tts.synthesize("Ready.")
+    if speech.size:
+        stt.transcribe(resample(speech, tts.sample_rate, SAMPLE_RATE))
+
+
 def build_engines(settings: Any = None, **overrides: Any) -> Engines:
     """Load every engine (blocking, ~1 s: run it in an executor).
 
@@ -123,7 +134,8 @@ def build_engines(settings: Any = None, **overrides: Any) -> Engines:
     ``output_device``, ``echo`` (False: no echo canceller), ``echo_delay_ms``,
     ``wake_gate`` (False: run the wake models on every frame, even in silence),
     ``stt_hotwords`` (words Whisper should expect; default: the wake phrase, which makes
-    the transcript confirmation of a wake reliable for unusual voices).
+    the transcript confirmation of a wake reliable for unusual voices), ``warm_up``
+    (False: skip the first synthesis + transcription that :func:`warm_up` runs, ~0.5 s).
     Raises ValueError for a model path that does not exist; devices are opened later, by
     the pipeline (an absent device is an AudioDeviceError then, not here).
     """
@@ -141,7 +153,7 @@ def build_engines(settings: Any = None, **overrides: Any) -> Engines:
         from openclaw_desktop.voice.engines.echo_cancel import WebRtcEchoCanceller
 
         echo = WebRtcEchoCanceller(stream_delay_ms=options["echo_delay_ms"])
-    return Engines(
+    engines = Engines(
         wake=build_wake(options["wake_phrase"], options["wake_model"], options["threshold"], options["patience"],
                         gate=options["wake_gate"]),
         vad=SileroSpeechDetector(),
@@ -152,6 +164,9 @@ def build_engines(settings: Any = None, **overrides: Any) -> Engines:
         speaker=SoundDeviceOutput(options["output_device"]),
         echo=echo,
     )
+    if options["warm_up"]:
+        warm_up(engines.tts, engines.stt)
+    return engines
 
 
-__all__ = ["Engines", "build_engines", "build_wake"]
+__all__ = ["Engines", "build_engines", "build_wake", "warm_up"]

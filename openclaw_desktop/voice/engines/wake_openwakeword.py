@@ -5,9 +5,10 @@ The only importer of ``openwakeword``. The models ship inside that PyPI package
 the library never tries to download anything. Inference runs on onnxruntime, one thread.
 
 A hit needs ``patience`` consecutive 80 ms frames at or above ``threshold``; after a hit
-the detector stays quiet until the score falls below the threshold again (one phrase,
-one hit). Near-misses such as "hey travis" can still score high acoustically: the
-pipeline confirms the phrase in the Whisper transcript before acting.
+the phrase stays disarmed until its score has been below the threshold for
+``REARM_FRAMES`` frames (one phrase, one hit). Near-misses such as "hey travis" can still
+score high acoustically: the pipeline confirms the phrase in the Whisper transcript
+before acting.
 
 CPU: the three ONNX models cost about 2.2 ms per 80 ms frame (~2.7 % of a core). With a
 ``gate`` (a :class:`~openclaw_desktop.voice.ports.SpeechDetector`, ~0.3 ms per frame) the
@@ -44,6 +45,9 @@ GATE_HANGOVER_FRAMES = 25
 """Gate: frames (2 s) the models keep running after the last speech frame."""
 GATE_PREROLL_FRAMES = 26
 """Gate: frames (2.1 s) fed on waking: the model reads 16 embeddings of 76 mel rows each."""
+REARM_FRAMES = 10
+"""After a hit, frames (0.8 s) the score must stay below the threshold before the phrase can
+fire again: the score can dip for a frame in the middle of one phrase."""
 _RAW_BUFFER_SAMPLES = 16_000
 
 
@@ -136,6 +140,7 @@ class OpenWakeWordDetector:
         self._initial_melspec = features.melspectrogram_buffer.copy()
         self._streak = dict.fromkeys(self._key_by_stem.values(), 0)
         self._armed = dict.fromkeys(self._key_by_stem.values(), True)
+        self._quiet = dict.fromkeys(self._key_by_stem.values(), REARM_FRAMES)
         self.scores: dict[str, float] = dict.fromkeys(self._key_by_stem.values(), 0.0)
         """Each phrase's score for the last frame (for level displays, tests and benchmarks)."""
         self._gate = gate
@@ -183,9 +188,12 @@ class OpenWakeWordDetector:
             self.scores[key] = score
             if score >= self.threshold:
                 self._streak[key] += 1
+                self._quiet[key] = 0
             else:
                 self._streak[key] = 0
-                self._armed[key] = True
+                self._quiet[key] += 1
+                if self._quiet[key] >= REARM_FRAMES:
+                    self._armed[key] = True
             if self._armed[key] and self._streak[key] >= self.patience:
                 self._armed[key] = False
                 if hit is None or score > hit.score:
@@ -206,6 +214,7 @@ class OpenWakeWordDetector:
         for key in self._streak:
             self._streak[key] = 0
             self._armed[key] = True
+            self._quiet[key] = REARM_FRAMES
             self.scores[key] = 0.0
         self._preroll.clear()
         self._hangover = 0
