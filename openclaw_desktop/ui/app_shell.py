@@ -29,7 +29,8 @@ from openclaw_desktop.config.service import Overrides
 from openclaw_desktop.nodes.desktop.identity import load_or_create_identity
 from openclaw_desktop.remote.link import GatewayLink
 
-from .approval_dialog import DEFAULT_ARM_DELAY_S, ApprovalDialog, ApprovalDialogs
+from .approval_dialog import DEFAULT_ARM_DELAY_S
+from .approval_routing import ApprovalRouting
 from .gateway_calls import config_summary, fetch_snapshot, patch_config
 from .hosted_node import NodeRunner
 from .hosting import GatewayHost
@@ -37,7 +38,7 @@ from .main_window import MainWindow
 from .notifier import TrayNotifier
 from .pairing_dialog import DEFAULT_ARM_DELAY_S as PAIRING_ARM_DELAY_S
 from .pairing_dialog import PairingDialogs
-from .tray import AppActions, TrayIcon
+from .tray import AppActions, TrayIcon, request_bubble
 from .tray_state import GatewayMode, StatusTracker
 from .windows import CHAT_MODULE, SETTINGS_MODULE, Notices, WindowSlot
 
@@ -72,7 +73,7 @@ class DesktopApp(QObject):
         self.gateway: Gateway | None = None
         self.link: GatewayLink | None = None
         self.node: NodeRunner | None = None
-        self.approvals: ApprovalDialogs | None = None
+        self.approvals: ApprovalRouting | None = None
         self._approval_arm_delay_s = approval_arm_delay_s
         self.pairing = PairingDialogs(self._decide_pairing, skip=lambda r: self.tracker.is_own_node(r.kind, r.payload),
                                       arm_delay_s=pairing_arm_delay_s, parent=self)
@@ -133,13 +134,11 @@ class DesktopApp(QObject):
         self.tracker.url = url
         self.link = GatewayLink(url, self.paths.state_dir, token=token, password=password,
                                 reconnect_delay_s=self.reconnect_delay_s)
+        self.approvals = ApprovalRouting(self.gateway, self.link, arm_delay_s=self._approval_arm_delay_s,
+                                         present=lambda: not self._closing)
         self.link.add_event_listener(self._on_event)
         self.link.add_state_listener(self._on_link_state)
         await self.link.start()
-        if self.gateway is not None:
-            self.approvals = ApprovalDialogs(self.gateway.broker, arm_delay_s=self._approval_arm_delay_s)
-            self.gateway.approval_listeners.append(self.approvals.handle_event)
-            self.gateway.local_approvers.append(lambda: not self._closing)
         if self.run_node:
             self.node = NodeRunner(url, self.paths.state_dir, self.paths.config_path, self.notifier,
                                    token=token, password=password)
@@ -171,6 +170,8 @@ class DesktopApp(QObject):
             steps: list[tuple[str, Callable[[], Coroutine[Any, Any, Any]]]] = [
                 ("helper tasks", self._cancel_tasks), ("windows", self._close_windows),
                 ("pairing dialogs", self.pairing.close)]
+            if self.approvals is not None:
+                steps.append(("approval dialogs", self.approvals.leave))
             if self.node is not None:
                 steps.append(("desktop node", self.node.stop))
             if self.link is not None:
@@ -186,11 +187,8 @@ class DesktopApp(QObject):
                     # broker.close() inside denies what is pending; open approval dialogs dismiss themselves.
                     await self.gateway.close("desktop app quitting")
             finally:
-                if self.gateway is not None and self.approvals is not None:
-                    self.gateway.approval_listeners.remove(self.approvals.handle_event)
-                for widget in QApplication.topLevelWidgets():
-                    if isinstance(widget, ApprovalDialog):  # dismissed by broker.close(): do not linger
-                        widget.close()
+                if self.approvals is not None:
+                    self.approvals.close()
                 if self.tray is not None:
                     self.tray.hide()
                 if self._main_window is not None:
@@ -251,6 +249,8 @@ class DesktopApp(QObject):
     # ---- events -----------------------------------------------------------------------
     def _on_event(self, name: str, payload: dict[str, Any]) -> None:
         changed = self.tracker.on_event(name, payload)
+        if self.approvals is not None:
+            self.approvals.on_link_event(name, payload)
         self.pairing.handle_event(name, payload)
         if name == "node.pair.requested" and self.tracker.is_own_node("node", payload):
             self._spawn(self._approve_own_node(payload))
@@ -275,6 +275,9 @@ class DesktopApp(QObject):
         self.tracker.load_pending(snap.approvals, snap.device_pending, snap.node_pending)
         self.tracker.set_presence(snap.presence)
         self._render()
+        if self.approvals is not None:
+            self.approvals.offer_listed([a for a in snap.approvals
+                                         if isinstance(a, dict) and a.get("id") in self.tracker.approvals])
         for request in list(self.tracker.pairings.values()):
             self.pairing.offer(request)
         for row in snap.node_pending:
@@ -303,16 +306,8 @@ class DesktopApp(QObject):
 
     def _notify_request(self, name: str, payload: dict[str, Any]) -> None:
         """A bubble for a new request when none of our windows has the focus."""
-        if self.tray is None or QApplication.activeWindow() is not None:
-            return
-        if name == "exec.approval.requested":
-            command = str((payload.get("request") or {}).get("command") or "")
-            title, body = "A command is waiting for your approval", command[:200]
-        else:
-            who = payload.get("displayName") or payload.get("clientId") or "A device"
-            title = "Pairing request" if name == "device.pair.requested" else "Node commands request"
-            body = f"{who} asks to {'connect' if name == 'device.pair.requested' else 'run commands'}"
-        self.tray.show_message(title, body, warning=True)
+        if self.tray is not None and QApplication.activeWindow() is None:
+            self.tray.show_message(*request_bubble(name, payload), warning=True)
 
     # ---- actions ----------------------------------------------------------------------
     def _wire_actions(self) -> None:
@@ -357,12 +352,7 @@ class DesktopApp(QObject):
 
     def show_approval(self, approval_id: str) -> None:
         """Bring up the native dialog for one pending approval (it may be queued)."""
-        dialogs = self.approvals
-        if dialogs is not None and dialogs.current is not None and dialogs.current.pending.id == approval_id:
-            dialogs.current.show()
-            dialogs.current.raise_()
-            dialogs.current.activateWindow()
-        else:
+        if self.approvals is None or not self.approvals.raise_current(approval_id):
             self.show_pending()
 
     def open_settings(self) -> None:
@@ -379,9 +369,8 @@ class DesktopApp(QObject):
 
     def show_pending(self) -> None:
         """Raise the approval dialog on screen and bring back pairing requests put off."""
-        if self.approvals is not None and self.approvals.current is not None:
-            self.approvals.current.raise_()
-            self.approvals.current.activateWindow()
+        if self.approvals is not None:
+            self.approvals.raise_current()
         self.pairing.show_pending()
 
     def show_main_window(self) -> None:

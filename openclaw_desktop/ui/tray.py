@@ -11,6 +11,8 @@ notifications. What the actions *do* is wired by the composition root
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QCursor
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
@@ -61,6 +63,18 @@ class AppActions(QObject):
         connected = tracker.gateway_ok
         for action in (self.open_chat, self.pair_phone, self.voice_wake, self.talk):
             action.setEnabled(connected)
+
+
+def request_bubble(name: str, payload: dict[str, Any]) -> tuple[str, str]:
+    """Title and body of the notification for a new approval or pairing request."""
+    if name == "exec.approval.requested":
+        request = payload.get("request")
+        command = str(request.get("command") or "") if isinstance(request, dict) else ""
+        return "A command is waiting for your approval", command[:200]
+    who = payload.get("displayName") or payload.get("clientId") or "A device"
+    if name == "device.pair.requested":
+        return "Pairing request", f"{who} asks to connect"
+    return "Node commands request", f"{who} asks to run commands"
 
 
 def build_menu(actions: AppActions) -> QMenu:

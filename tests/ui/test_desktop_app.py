@@ -119,7 +119,7 @@ def test_approvals_reach_the_native_dialog_and_the_tray(qloop, apps):
         async with apps:
             app = await connected(apps())
             assert app.gateway is not None and app.approvals is not None and app.tray is not None
-            dialogs = app.approvals
+            dialogs = app.approvals.dialogs
             request = ApprovalRequest(command="rm -rf build", argv=None, cwd="/tmp", reasons=("not allowlisted",))
             pending = app.gateway.broker.submit(request)
             dialog = await until(lambda: dialogs.current, what="approval dialog")
@@ -422,5 +422,38 @@ def test_requests_bubble_from_the_tray_only_when_no_window_is_active(qloop, apps
             await request_pairing_from_lan(gateway.url, DeviceIdentity.generate(), display_name="Laptop")
             await until(lambda: app.pairing.current is not None, what="second dialog")
             assert tray.last_message is None
+
+    run(qloop, go())
+
+
+def test_attached_app_answers_the_remote_gateways_approvals(qloop, apps, tmp_path):
+    request = ApprovalRequest(command="make deploy", argv=None, cwd="/srv/site", reasons=("not allowlisted",))
+
+    async def go() -> None:
+        other = await build_gateway(state_paths(tmp_path / "other"), Overrides(port=0, token=TOKEN),
+                                    log_to_file=False)
+        try:
+            async with apps:
+                app = await connected(apps(attach_url=other.url))
+                assert app.gateway is None and app.approvals is not None and app.tray is not None
+                routing = app.approvals
+                pending = other.broker.submit(request)  # the remote agent asks
+                dialog = await until(lambda: routing.current, what="dialog from the remote gateway")
+                assert dialog.command_view.toPlainText() == "make deploy"
+                await until(lambda: app.tray.state is TrayState.ATTENTION, what="attention")
+                await until(lambda: dialog.armed, what="armed")
+                dialog.allow_once_button.click()
+                await until(lambda: pending.resolution is not None, what="answered over the link")
+                assert pending.resolution.decision == "allow-once"
+                await until(lambda: app.tray.state is TrayState.IDLE, what="idle")
+                # Quitting with a dialog open is no answer from the app: the gateway decides by
+                # its own rule (its last approver left: "no-route", deny).
+                left_open = other.broker.submit(request)
+                await until(lambda: routing.current is not None and routing.current.pending.id == left_open.id,
+                            what="second dialog")
+            assert left_open.resolution is not None
+            assert (left_open.resolution.resolved_by, left_open.resolution.reason) == ("gateway", "no-route")
+        finally:
+            await other.close()
 
     run(qloop, go())

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QSystemTrayIcon
 from openclaw_desktop.nodes.desktop.headless import LogNotifier
 from openclaw_desktop.ui.main_window import MainWindow
 from openclaw_desktop.ui.notifier import TrayNotifier
-from openclaw_desktop.ui.tray import AppActions, TrayIcon, build_menu
+from openclaw_desktop.ui.tray import AppActions, TrayIcon, build_menu, request_bubble
 from openclaw_desktop.ui.tray_icons import COLOURS, SIZES, IconCache, render, state_icon
 from openclaw_desktop.ui.tray_state import GatewayMode, StatusTracker, TrayState
 
@@ -141,3 +141,13 @@ def test_tray_notifier_uses_the_sink_then_the_log():
 def test_offscreen_has_no_system_tray(qapp):
     # The app picks the main window in exactly this situation (see test_desktop_app).
     assert QSystemTrayIcon.isSystemTrayAvailable() is False
+
+
+def test_request_bubbles():
+    assert request_bubble("exec.approval.requested", {"request": {"command": "rm -rf build"}}) == (
+        "A command is waiting for your approval", "rm -rf build")
+    assert request_bubble("exec.approval.requested", {"request": "junk"})[1] == ""
+    assert request_bubble("device.pair.requested", {"displayName": "Pixel"}) == ("Pairing request",
+                                                                                  "Pixel asks to connect")
+    assert request_bubble("node.pair.requested", {"clientId": "node-host"}) == ("Node commands request",
+                                                                                "node-host asks to run commands")
