@@ -70,12 +70,26 @@ class XvfbDesktop:
             time.sleep(0.05)
 
 
-def _start(argv: list[str], display: str | None = None) -> subprocess.Popen[bytes]:
-    env = dict(os.environ)
-    if display:
-        env["DISPLAY"] = display
-    return subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+def _start(argv: list[str], display: str, log: Path) -> subprocess.Popen[bytes]:
+    with open(log, "ab") as out:
+        return subprocess.Popen(argv, env={**os.environ, "DISPLAY": display}, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+
+
+def _start_helper(desktop: XvfbDesktop, argv: list[str], needle: str, log: Path, attempts: int = 3) -> None:
+    """Start a helper and wait for its window; a helper that died on start (seen under heavy
+    load, when it raced the X server's start) is started again."""
+    for attempt in range(1, attempts + 1):
+        proc = _start(argv, desktop.display, log)
+        desktop.procs.append(proc)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and proc.poll() is None:
+            if needle in desktop.windows():
+                return
+            time.sleep(0.05)
+        if proc.poll() is None or attempt == attempts:
+            raise AssertionError(f"{argv[0]} did not come up on {desktop.display} (exit {proc.poll()}):\n"
+                                 f"{log.read_text(errors='replace')[-2000:]}\n{desktop.windows()}")
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
@@ -89,7 +103,7 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 @pytest.fixture
-def xvfb_desktop() -> Iterator[XvfbDesktop]:
+def xvfb_desktop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[XvfbDesktop]:
     require_desktop_tools()
     read, write = os.pipe()
     xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", f"{SCREEN[0]}x{SCREEN[1]}x24",
@@ -103,12 +117,11 @@ def xvfb_desktop() -> Iterator[XvfbDesktop]:
         if not number:
             raise RuntimeError("Xvfb did not report a display number")
         desktop = XvfbDesktop(f":{number}", procs=[xvfb])
-        desktop.procs.append(_start(["trayer", "--edge", "top", "--align", "right", "--widthtype", "request",
-                                     "--height", "32", "--SetDockType", "true", "--transparent", "false",
-                                     "--tint", "0x2b2f36", "--distance", "0"], desktop.display))
-        desktop.procs.append(_start(["xcompmgr"], desktop.display))
-        desktop.wait_for_window('"panel": ("panel" "trayer")')
-        desktop.wait_for_window('"xcompmgr"')
+        logs = tmp_path_factory.mktemp("xvfb-desktop")
+        _start_helper(desktop, ["trayer", "--edge", "top", "--align", "right", "--widthtype", "request", "--height",
+                                "32", "--SetDockType", "true", "--transparent", "false", "--distance", "0"],
+                      '"panel": ("panel" "trayer")', logs / "trayer.log")
+        _start_helper(desktop, ["xcompmgr"], '"xcompmgr"', logs / "xcompmgr.log")
         yield desktop
     finally:
         for proc in reversed(desktop.procs if desktop else [xvfb]):
