@@ -22,6 +22,7 @@ from openclaw_desktop.config import store
 from openclaw_desktop.config.service import Overrides
 from openclaw_desktop.protocol.device_auth import DeviceIdentity
 from openclaw_desktop.ui.app_shell import DesktopApp
+from openclaw_desktop.ui.desktop_app import run_app
 from openclaw_desktop.ui.hosted_node import commands_from_doc
 from openclaw_desktop.ui.hosting import ATTACH, QUIT
 from openclaw_desktop.ui.tray_state import GatewayMode, TrayState
@@ -455,5 +456,41 @@ def test_attached_app_answers_the_remote_gateways_approvals(qloop, apps, tmp_pat
             assert (left_open.resolution.resolved_by, left_open.resolution.reason) == ("gateway", "no-route")
         finally:
             await other.close()
+
+    run(qloop, go())
+
+
+def test_qt_quitting_under_the_app_still_shuts_down_in_order(qloop, qapp, paths):
+    """A logout or platform quit calls QApplication.quit(): Qt's loop ends under asyncio,
+    and run_app runs it again just for the ordered shutdown."""
+    app = DesktopApp(paths, Overrides(port=0, token=TOKEN), tray_available=True, run_node=False)
+
+    async def quit_when_up() -> None:
+        await connected(app)
+        qapp.quit()
+
+    watcher = qloop.create_task(quit_when_up())
+    assert run_app(qloop, app) == 0
+    assert watcher.done() and app.quit_reason == "application quit"
+    assert app.gateway is not None
+    with pytest.raises(RuntimeError, match="not open"):
+        app.gateway.db.conn  # noqa: B018 - closed by the ordered shutdown
+
+
+def test_menu_opens_settings_pairing_and_chat_windows(qloop, apps):
+    async def go() -> None:
+        async with apps:
+            app = await connected(apps())
+            app.actions.settings.trigger()
+            settings = await until(lambda: app.settings.window, what="settings window")
+            assert settings.isVisible() and type(settings).__name__ == "SettingsWindow"
+            app.actions.pair_phone.trigger()  # the same window, on Devices with a setup code
+            assert app.settings.window is settings
+            assert settings.current_tab() is settings.tabs["devices"]
+            app.actions.open_chat.trigger()
+            chat = await until(lambda: app.chat.window, what="chat window")
+            assert chat.isVisible() and type(chat).__name__ == "ChatWindow"
+            app.actions.open_chat.trigger()
+            assert app.chat.window is chat  # raised, not duplicated
 
     run(qloop, go())
