@@ -86,3 +86,22 @@ def test_wake_phrase_hint_confirms_odd_voices_but_not_near_misses(stt, tts):
         for clip in (speech.piper(tts, text), speech.espeak(text)):
             heard = stt.transcribe(speech.with_silence(clip, 0.3, 0.3), hint="Hey Jarvis").text
             assert "jarvis" not in words(heard), heard
+
+
+def test_short_context_keeps_long_and_short_speech(tts, stt):
+    """The encoder window is trimmed to the speech (+2 s, at least 10 s): a 1 s command and
+    speech longer than 10 s and longer than Whisper's 30 s window come out whole."""
+    assert word_recall("Turn off the lights.", stt.transcribe(
+        speech.with_silence(speech.piper(tts, "Turn off the lights."), 0.2, 0.7)).text) == 1.0
+    sentences = ["The meeting has been moved to Thursday afternoon.",
+                 "My sister is coming to visit us next weekend.",
+                 "Please remember to water the plants on the balcony.",
+                 "Our flight to Lisbon leaves at seven in the morning.",
+                 "The library has a great collection of old maps."]
+    long_text = " ".join(sentences * 2)
+    audio = np.concatenate([np.concatenate((speech.piper(tts, s), speech.silence(0.6))) for s in sentences * 2])
+    assert audio.size / 16_000 > 30
+    assert word_recall(long_text, stt.transcribe(audio).text) >= 0.9
+    full = WhisperTranscriber(min_context_s=None)
+    command = speech.with_silence(speech.piper(tts, COMMANDS[1]), 0.3, 0.7)
+    assert words(full.transcribe(command).text) == words(stt.transcribe(command).text)
