@@ -467,6 +467,7 @@ def test_qt_quitting_under_the_app_still_shuts_down_in_order(qloop, qapp, paths)
 
     async def quit_when_up() -> None:
         await connected(app)
+        await until(lambda: not app._tasks, what="listings done")  # noqa: SLF001 - quit when idle
         qapp.quit()
 
     watcher = qloop.create_task(quit_when_up())
