@@ -54,7 +54,9 @@ def screen_colour(x: int, y: int) -> str:
 
 
 async def scene(state_dir: Path) -> dict:
-    from tests.ui.qt_async import request_pairing_from_lan  # after QApplication: it forces offscreen on import
+    from tests.ui.qt_async import (
+        request_pairing_from_lan,  # after QApplication: it forces offscreen on import
+    )
 
     facts: dict = {"tray_available": QSystemTrayIcon.isSystemTrayAvailable()}
     paths = StatePaths(state_dir, state_dir / "openclaw.json")

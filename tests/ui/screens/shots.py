@@ -32,7 +32,9 @@ def screenshot_path(name: str) -> Path:
 def save_screenshot(widget_or_none: Any, name: str, crop: tuple[int, int, int, int] | None = None) -> Path:
     """Save ``widget.grab()`` (or the whole screen for None, optionally cropped to
     ``(x, y, w, h)``) as a PNG; returns its path. Call from a Qt process on the display."""
-    from PySide6.QtGui import QGuiApplication  # only scenes call this: they have Qt and a display
+    from PySide6.QtGui import (
+        QGuiApplication,  # only scenes call this: they have Qt and a display
+    )
 
     if widget_or_none is None:
         screen = QGuiApplication.primaryScreen()
