@@ -75,7 +75,7 @@ class DesktopApp(QObject):
         self.node: NodeRunner | None = None
         self.approvals: ApprovalRouting | None = None
         self._approval_arm_delay_s = approval_arm_delay_s
-        self.pairing = PairingDialogs(self._decide_pairing, skip=lambda r: self.tracker.is_own_node(r.kind, r.payload),
+        self.pairing = PairingDialogs(self.pairing_decision, skip=lambda r: self.tracker.is_own_node(r.kind, r.payload),
                                       arm_delay_s=pairing_arm_delay_s, parent=self)
         self.settings = WindowSlot(SETTINGS_MODULE, "SettingsWindow", "The settings window is not part of this build.")
         self.chat = WindowSlot(CHAT_MODULE, "ChatWindow", "The chat window is not part of this build.",
@@ -104,6 +104,16 @@ class DesktopApp(QObject):
             window.update_status(self.tracker)
             self._main_window = window
         return self._main_window
+
+    @property
+    def closed(self) -> bool:
+        """True once the ordered shutdown has finished."""
+        return self._closed.is_set()
+
+    @property
+    def busy(self) -> bool:
+        """Helper tasks (listings, config writes) are still running."""
+        return bool(self._tasks)
 
     # ---- lifecycle --------------------------------------------------------------------
     async def run(self) -> int:
@@ -390,7 +400,8 @@ class DesktopApp(QObject):
         return self.main_window.show_message(title, body, warning=warning, timeout_ms=timeout_ms)
 
     # ---- internals --------------------------------------------------------------------
-    async def _decide_pairing(self, kind: str, request_id: str, decision: str) -> None:
+    async def pairing_decision(self, kind: str, request_id: str, decision: str) -> None:
+        """Approve or reject a device or node pairing request through the link."""
         if self.link is None:
             raise ConnectionError("not connected to the gateway")
         family = "device.pair" if kind == "device" else "node.pair"

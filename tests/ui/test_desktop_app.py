@@ -94,10 +94,10 @@ def test_hosted_app_starts_serves_and_quits_in_order(qloop, apps, paths):
             # A write made just before quitting must survive: approve a phone, then quit at once.
             ident = DeviceIdentity.generate()
             details = await request_pairing_from_lan(gateway.url, ident)
-            await app._decide_pairing("device", details["requestId"], "approve")
+            await app.pairing_decision("device", details["requestId"], "approve")
             url = gateway.url
             app.actions.quit.trigger()
-            await until(lambda: app._closed.is_set(), what="shutdown")
+            await until(lambda: app.closed, what="shutdown")
             assert app.quit_reason == "menu"
             with pytest.raises(RuntimeError, match="not open"):
                 gateway.db.conn  # noqa: B018 - the SQLite database is closed
@@ -245,7 +245,7 @@ def test_without_a_tray_the_main_window_is_the_app(qloop, apps):
             assert payload["delivery"] == "window"
             assert app.main_window.message_label.text() == "Hello: from the agent"
             app.main_window.close()  # closing the only window quits the app, in order
-            await until(lambda: app._closed.is_set(), what="shutdown")
+            await until(lambda: app.closed, what="shutdown")
             assert app.quit_reason == "window closed" and not app.main_window.isVisible()
 
     run(qloop, go())
@@ -351,7 +351,7 @@ def test_taken_port_quit_and_foreign_program(qloop, apps, tmp_path):
                 app = apps(overrides=Overrides(port=other.server.port, token=TOKEN))
                 box = await until(lambda: app.host.dialog, what="dialog")
                 QTest.keyClick(box, Qt.Key.Key_Escape)  # Esc = Quit
-                await until(lambda: app._closed.is_set(), what="quit")
+                await until(lambda: app.closed, what="quit")
                 assert app.exit_code == 1 and app.link is None
         finally:
             await other.close()
@@ -365,7 +365,7 @@ def test_taken_port_quit_and_foreign_program(qloop, apps, tmp_path):
                 assert "already in use" in box.text() and [b.text() for b in box.buttons()] == [QUIT]
                 assert app.tracker.state() is TrayState.ERROR
                 box.buttons()[0].click()
-                await until(lambda: app._closed.is_set(), what="quit")
+                await until(lambda: app.closed, what="quit")
 
     run(qloop, go())
 
@@ -467,7 +467,7 @@ def test_qt_quitting_under_the_app_still_shuts_down_in_order(qloop, qapp, paths)
 
     async def quit_when_up() -> None:
         await connected(app)
-        await until(lambda: not app._tasks, what="listings done")  # noqa: SLF001 - quit when idle
+        await until(lambda: not app.busy, what="listings done")  # quit when idle
         qapp.quit()
 
     watcher = qloop.create_task(quit_when_up())
@@ -493,5 +493,18 @@ def test_menu_opens_settings_pairing_and_chat_windows(qloop, apps):
             assert chat.isVisible() and type(chat).__name__ == "ChatWindow"
             app.actions.open_chat.trigger()
             assert app.chat.window is chat  # raised, not duplicated
+
+    run(qloop, go())
+
+
+def test_an_address_that_cannot_be_bound_is_explained(qloop, apps):
+    async def go() -> None:
+        async with apps:
+            app = apps(overrides=Overrides(port=0, token=TOKEN, bind="custom", custom_host="203.0.113.7"))
+            box = await until(lambda: app.host.dialog if app.host.failure else None, what="failure dialog")
+            assert "cannot start its gateway" in box.text() and app.tracker.state() is TrayState.ERROR
+            box.buttons()[0].click()
+            await until(lambda: app.closed, what="quit")
+            assert app.exit_code == 1
 
     run(qloop, go())
