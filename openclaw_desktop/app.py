@@ -18,8 +18,10 @@ import sys
 import time
 import urllib.request
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from openclaw_desktop import __version__
 from openclaw_desktop.agent.memory import MemoryIndex
@@ -96,6 +98,10 @@ class Gateway:
     nodes: node_methods.NodesFeature
     advertiser: GatewayAdvertiser | None = None
     """mDNS advertising (only while bound to the LAN)."""
+    approval_listeners: list[Callable[[str, dict[str, Any]], None]] = field(default_factory=list)
+    """In-process listeners of the broker's events (the tray app's native dialogs)."""
+    local_approvers: list[Callable[[], bool]] = field(default_factory=list)
+    """In-process resolvers: while one returns True the broker has a route without a socket."""
 
     @property
     def url(self) -> str:
@@ -165,7 +171,19 @@ async def build_gateway(paths: StatePaths, overrides: Overrides, *, log_to_file:
         )
         config.on_changed = lambda path, digest: svc.hub.broadcast(
             "config.changed", {"path": path, "hash": digest, "ts": svc.clock_ms()})
-        broker = ApprovalBroker(svc.clock_ms, svc.hub.broadcast, lambda: _has_approver(svc),
+        approval_listeners: list[Callable[[str, dict[str, Any]], None]] = []
+        local_approvers: list[Callable[[], bool]] = []
+
+        def broker_event(name: str, payload: dict[str, Any]) -> None:
+            svc.hub.broadcast(name, payload)
+            for listener in list(approval_listeners):
+                try:
+                    listener(name, payload)
+                except Exception:  # a broken UI listener must not break the broker
+                    log.exception("approval listener failed on %s", name)
+
+        broker = ApprovalBroker(svc.clock_ms, broker_event,
+                                lambda: _has_approver(svc) or any(ok() for ok in local_approvers),
                                 default_timeout_ms=config.settings.exec.approval_timeout_ms)
         documents = ApprovalsDocumentStore(paths.state_dir / "exec-approvals.json")
         agent_settings = config.settings.agent
@@ -206,12 +224,23 @@ async def build_gateway(paths: StatePaths, overrides: Overrides, *, log_to_file:
             # Re-read on every use: skills are small files, and edits then apply at once.
             return load_skills(skill_sources, config_lookup=lambda key: config_value(config.snapshot.parsed, key))
 
+        model_provider = ModelProvider(agent_settings.base_url)
         agent = AgentService(
             store=SessionStore(paths.state_dir / "agents"), tools=tools, workspace=workspace,
-            model_for=ModelProvider(agent_settings.base_url), default_model=agent_settings.model,
+            model_for=model_provider, default_model=agent_settings.model,
             skills_block=lambda: load_catalog().prompt_block(), emit=svc.hub.broadcast,
             clock_ms=svc.clock_ms)
         nodes.agent_request = lambda text, key: agent.send(key, text, str(uuid.uuid4()))
+        announce_change = config.on_changed
+
+        def apply_config_change(path: str, digest: str) -> None:
+            # Model and base URL edits (Settings → AI, config.patch) apply to the next turn.
+            if announce_change is not None:
+                announce_change(path, digest)
+            agent.default_model = config.settings.agent.model
+            model_provider.config_base_url = config.settings.agent.base_url
+
+        config.on_changed = apply_config_change
         chat_methods.register(registry, svc, agent)
         session_methods.register(registry, svc, agent)
         skill_methods.register(registry, svc, load_catalog, workspace,
@@ -239,7 +268,8 @@ async def build_gateway(paths: StatePaths, overrides: Overrides, *, log_to_file:
             warm = asyncio.get_running_loop().run_in_executor(None, importlib.import_module,
                                                                "openclaw_desktop.agent.llm.anthropic_adapter")
             warm.add_done_callback(lambda f: f.cancelled() or f.exception())
-        return Gateway(server, svc, db, handler, broker, exec_service, agent, memory, nodes, advertiser)
+        return Gateway(server, svc, db, handler, broker, exec_service, agent, memory, nodes, advertiser,
+                       approval_listeners=approval_listeners, local_approvers=local_approvers)
     except BaseException:
         await db.close()
         if handler is not None:

@@ -1,8 +1,9 @@
 """The ``openclaw-desktop`` command line.
 
 Subcommands: ``gateway`` (headless gateway in the foreground), ``exec-policy check``
-("would this command run?"), ``pair`` (setup code + QR for a phone) and ``version``. With no subcommand the desktop app starts;
-until the tray app lands that is the gateway.
+("would this command run?"), ``pair`` (setup code + QR for a phone), ``voice`` (gateway + voice pipeline
+headless, one JSON line per event) and ``version``. With no subcommand (or
+``app``) the tray app starts, hosting the gateway in the same process.
 """
 
 from __future__ import annotations
@@ -43,8 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     key.add_argument("action", choices=("set", "delete", "status"),
                      help="set (reads the key from stdin or a hidden prompt), delete, or status")
     pair = sub.add_parser("pair", help="mint a setup code (and QR) to pair a phone or node host")
-    pair.add_argument("--profile", choices=("full", "limited", "node"), default="full",
-                      help="full: node + operator with admin; limited: without admin; node: node role only "
+    pair.add_argument("--profile", choices=("full", "limited", "node", "voice-node"), default="full",
+                      help="full: node + operator with admin; limited: without admin; node: node role only; "
+                           "voice-node: node + operator.read/operator.talk "
                            "(full becomes limited over plaintext ws:// on the LAN)")
     pair.add_argument("--url", help="gateway URL the device should use (default: from gateway.bind and port)")
     pair.add_argument("--json", action="store_true", help="print one JSON object instead of text and QR")
@@ -60,7 +62,29 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--password", help="shared gateway password")
     chat.add_argument("--session", default="main", help="session key (default: main)")
     sub.add_parser("version", help="print the version")
+    voice = sub.add_parser("voice", help="run the gateway and the voice pipeline headless on the default "
+                                         "audio devices, printing one JSON line per pipeline event")
+    voice.add_argument("--port", type=_port, help="gateway port (default from config; 0 = any free port)")
+    voice.add_argument("--levels", action="store_true", help="also print audio level events (12.5 per second)")
+    app = sub.add_parser("app", help="start the tray app hosting the gateway (the default with no subcommand)")
+    app.add_argument("--port", type=_port, help="gateway port (default from config, 18789)")
+    app.add_argument("--token", help="shared gateway token (overrides config and OPENCLAW_GATEWAY_TOKEN)")
+    app.add_argument("--password", help="shared gateway password")
+    app.add_argument("--attach", metavar="URL", help="use the gateway at URL instead of hosting one")
     return parser
+
+
+def app_command(args: argparse.Namespace) -> int:
+    """The tray app; a clear message (no traceback) when Qt cannot load."""
+    try:
+        from openclaw_desktop.ui import desktop_app
+    except ImportError as exc:
+        print(f"openclaw-desktop: the desktop app needs Qt, which could not be loaded ({exc}).\n"
+              "  Install it with: pip install 'openclaw-desktop[ui]', or run the gateway without a UI: "
+              "openclaw-desktop gateway", file=sys.stderr)
+        return 2
+    return desktop_app.main(StatePaths.resolve(), overrides_from(args, os.environ),
+                            attach_url=getattr(args, "attach", None))
 
 
 def chat_command(args: argparse.Namespace) -> int:
@@ -167,10 +191,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         from openclaw_desktop.ui.node_adapters.runner import run_with_qt
 
         return run_with_qt(launch)
+    if args.subcommand == "voice":
+        from openclaw_desktop.voice.headless import main_voice
+
+        return main_voice(StatePaths.resolve(), overrides_from(args, os.environ), levels=args.levels)
     if args.subcommand == "exec-policy":
         from openclaw_desktop.approvals import check_command
 
         return check_command.run(args)
+    if args.subcommand in (None, "app"):
+        return app_command(args)
     from openclaw_desktop.app import main_gateway
 
     return main_gateway(StatePaths.resolve(), overrides_from(args, os.environ))

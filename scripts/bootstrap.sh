@@ -10,9 +10,24 @@ APT_PACKAGES=(python3 python3-venv python3-pip nodejs npm ca-certificates curl)
 QT_PACKAGES=(libegl1 libgl1 libfontconfig1 fonts-dejavu-core libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4
              libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-randr0
              libxcb-xkb1 libpulse0)
-TEST_PACKAGES=(xvfb xauth)
-APT_PACKAGES+=("${QT_PACKAGES[@]}")
-case ",$EXTRAS," in *,test,*) APT_PACKAGES+=("${TEST_PACKAGES[@]}") ;; esac
+# Screenshot tests: trayer hosts the tray icon, xcompmgr composites translucent windows,
+# imagemagick (import) grabs the screen, x11-utils (xwininfo) waits for windows.
+TEST_PACKAGES=(xvfb xauth trayer xcompmgr imagemagick x11-utils)
+# The talk overlay's real-window test: a window manager (jwm) so that "does not take the
+# focus" means something, and xdotool for real clicks.
+TEST_PACKAGES+=(jwm xdotool)
+# Voice: sounddevice's Linux wheel needs the system PortAudio. The voice tests run a private
+# PulseAudio with null sinks as virtual mic/speaker (tests/voice/audio_env.py) and make
+# speech with espeak-ng.
+VOICE_PACKAGES=(libportaudio2)
+VOICE_TEST_PACKAGES=(pulseaudio pulseaudio-utils libasound2-plugins espeak-ng)
+# Packaging (tests/packaging): debootstrap makes the clean root the .deb is installed into,
+# xwininfo and ImageMagick's `import` find the installed app's tray icon, the compiler checks
+# the launcher, desktop-file-validate checks the desktop entry. scripts/build-deb.sh installs
+# the rest of what building the .deb needs.
+PACKAGING_TEST_PACKAGES=(debootstrap x11-utils imagemagick build-essential desktop-file-utils)
+APT_PACKAGES+=("${QT_PACKAGES[@]}" "${VOICE_PACKAGES[@]}")
+case ",$EXTRAS," in *,test,*) APT_PACKAGES+=("${TEST_PACKAGES[@]}" "${VOICE_TEST_PACKAGES[@]}" "${PACKAGING_TEST_PACKAGES[@]}") ;; esac
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   missing=()

@@ -61,6 +61,9 @@ class GatewayHost:
         except ConfigError as exc:
             await self._fail(f"The configuration has a problem:\n\n{exc}")
             return None
+        except OSError as exc:  # an address this machine does not have, a privileged port, a bad certificate
+            await self._fail(f"OpenClaw cannot start its gateway: {exc.strerror or exc}.")
+            return None
         config = self.gateway.services.config
         return Target(self.gateway.url, config.ensure_token(), config.settings.gateway.auth.password, hosted=True)
 

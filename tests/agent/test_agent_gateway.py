@@ -110,3 +110,17 @@ async def test_skills_status_lists_bundled_skills(gw):
     assert {"git-helper", "system-info", "web-research"} <= names
     assert status["workspaceDir"] == str(gw.exec_service.workspace)
     assert all(s["source"] == "openclaw-bundled" for s in status["skills"])
+
+
+async def test_model_change_in_config_applies_to_the_next_turn(gw, api):
+    async with connect(gw, scopes=["operator.admin"]) as c:
+        await c.call("chat.send", {"sessionKey": "main", "message": "one", "idempotencyKey": "m1"})
+        await until(c, "m1")
+        base = (await c.call("config.get"))["hash"]
+        await c.call("config.patch", {"raw": json.dumps({"agents": {"defaults": {"model": {"primary":
+                                                                                   "claude-live-edit"}}}}),
+                                      "baseHash": base})
+        await c.call("chat.send", {"sessionKey": "main", "message": "two", "idempotencyKey": "m2"})
+        await until(c, "m2")
+    assert api.requests[0]["model"] != "claude-live-edit"
+    assert api.requests[-1]["model"] == "claude-live-edit"
