@@ -117,12 +117,17 @@ def build_wake(phrase: str, model: str | Path | None, threshold: float, patience
 def warm_up(tts: Synthesizer, stt: Transcriber) -> None:
     """Run TTS and STT once: their first call after loading is 3–5× slower (onnxruntime
     and CTranslate2 allocate and tune on first use), and that call would be the user's."""
+    import numpy as np
+
     from openclaw_desktop.voice.engines.resample import resample
     from openclaw_desktop.voice.ports import SAMPLE_RATE
 
     speech = tts.synthesize("Ready.")
     if speech.size:
-        stt.transcribe(resample(speech, tts.sample_rate, SAMPLE_RATE))
+        clip = resample(speech, tts.sample_rate, SAMPLE_RATE)
+        stt.transcribe(clip)  # a short clip: the full 30 s encoder window
+        # and a longer one: the stt adapter trims the window for clips of 2 s or more
+        stt.transcribe(np.concatenate((clip, np.zeros(3 * SAMPLE_RATE, dtype=clip.dtype))))
 
 
 def build_engines(settings: Any = None, **overrides: Any) -> Engines:

@@ -14,7 +14,10 @@ kind of CPU that encoder pass alone costs ~0.6 s for a 3 s command. CTranslate2 
 shorter encoder input, so :class:`_ShortContextWhisper` cuts the padding off (keeping the
 speech plus 2 s, at least ``min_context_s``), like whisper.cpp's ``audio_ctx``. On the
 benchmark's commands this took the median from 1.05 s to 0.26 s with identical transcripts
-but for one word ("now the" → "add a", an improvement).
+but for one word ("now the" → "add a", an improvement), and noisy commands were transcribed
+as well as with 30 s. Clips shorter than ``full_context_below_s`` (2 s: the pipeline's 1.84 s
+wake-confirmation segment) keep the full window: on those, noisy espeak-ng "hey jarvis"
+windows were confirmed 33/33 with 30 s but only 26/33 with 10 s.
 
 Must not import Qt, asyncio or another engine library.
 """
@@ -68,21 +71,23 @@ class WhisperTranscriber:
     more accurate; ``cpu_threads`` bounds the CPU it takes; ``hotwords`` are words Whisper
     should expect (the wake phrase: tiny.en writes an unusual "Jarvis" as "Jara" or "darwis"
     otherwise, while "Hey Travis" stays "Hey Travis" with the hint); ``min_context_s`` the
-    shortest encoder window (None: always the full 30 s). Loading takes 0.2–0.3 s.
+    shortest encoder window (None: always the full 30 s), used for clips of at least
+    ``full_context_below_s``. Loading takes 0.2–0.3 s.
     Thread-safe: calls are serialised so two transcriptions never fight for the cores.
     """
 
     def __init__(self, model_path: str | Path | None = None, *, language: str | None = None,
                  beam_size: int = 1, cpu_threads: int = 2, compute_type: str = "int8",
                  vad_filter: bool = True, hotwords: str | None = None,
-                 min_context_s: float | None = 10.0) -> None:
+                 min_context_s: float | None = 10.0, full_context_below_s: float = 2.0) -> None:
         path = Path(model_path).expanduser() if model_path else default_model_path()
         if not (path / "model.bin").is_file():
             raise ValueError(f"{path} is not a CTranslate2 Whisper model directory (no model.bin)")
         self.model_path = path
         self._model = _ShortContextWhisper(str(path), device="cpu", compute_type=compute_type,
                                            cpu_threads=cpu_threads)
-        self._model.min_frames = int((min_context_s or 30) * _FRAMES_PER_S)
+        self._short_frames = int((min_context_s or 30) * _FRAMES_PER_S)
+        self._full_below_s = full_context_below_s
         self._multilingual = bool(self._model.model.is_multilingual)
         self._language = language if self._multilingual else "en"
         self._beam_size = beam_size
@@ -105,6 +110,8 @@ class WhisperTranscriber:
         if audio.size == 0:
             return Transcript(text="", duration_s=0.0, language=self._language or "en")
         with self._lock:
+            short = duration >= self._full_below_s
+            self._model.min_frames = self._short_frames if short else _FULL_WINDOW
             segments, info = self._model.transcribe(
                 samples, language=self._language, beam_size=self._beam_size,
                 vad_filter=self._vad_filter, condition_on_previous_text=False,
