@@ -32,7 +32,7 @@ from openclaw_desktop.nodes.desktop.launcher import (
     configured_commands,
     log_status,
 )
-from openclaw_desktop.nodes.desktop.ports import Notifier
+from openclaw_desktop.nodes.desktop.ports import Notifier, SystemRunner
 
 log = logging.getLogger(__name__)
 
@@ -87,8 +87,13 @@ class NodeRunner:
     def __init__(self, url: str, state_dir: Path, config_path: Path, notifier: Notifier, *,
                  token: str | None = None, password: str | None = None,
                  on_status: Callable[[NodeStatus], None] | None = log_status,
-                 ports_factory: Callable[[NodeLaunch], object] | None = None) -> None:
+                 ports_factory: Callable[[NodeLaunch], object] | None = None,
+                 system_runner: SystemRunner | None = None) -> None:
+        """``system_runner``: how ``system.run`` decides (the hosted gateway's ExecService
+        through :class:`ApprovingRunner`, so *ask* opens the native dialog); None = the
+        headless policy runner, which refuses what it would have to ask about."""
         self.url, self.state_dir, self.config_path = url, state_dir, config_path
+        self.system_runner = system_runner
         self.notifier = notifier
         self.token, self.password = token, password
         self.on_status = on_status
@@ -123,7 +128,10 @@ class NodeRunner:
             )
 
             ports = qt_ports(launch)
-        return dataclasses.replace(ports, notifier=self.notifier)  # type: ignore[type-var]
+        ports = dataclasses.replace(ports, notifier=self.notifier)  # type: ignore[type-var]
+        if self.system_runner is not None:
+            ports = dataclasses.replace(ports, runner=self.system_runner)
+        return ports
 
     async def reload(self) -> bool:
         """Restart when the enabled commands changed; True if it restarted."""
