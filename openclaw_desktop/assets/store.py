@@ -23,7 +23,13 @@ import httpx
 
 from .builtin_catalog import CATALOG
 from .catalog import AssetFile, CatalogError, ModelAsset, merge_catalogs, parse_catalog
-from .download import DownloadError, VerificationError, discard_part, fetch_file
+from .download import (
+    DownloadError,
+    VerificationError,
+    discard_part,
+    fetch_file,
+    part_paths,
+)
 
 MANIFEST = "installed.json"
 
@@ -124,6 +130,18 @@ class ModelStore:
                 if attempt == attempts:
                     raise
                 await asyncio.sleep(min(0.5 * attempt, 2.0))  # brief back-off, then resume
+
+    def downloaded_bytes(self, asset: ModelAsset) -> int:
+        """Bytes of ``asset`` on disk: finished files plus partial ones (what a resume keeps)."""
+        done = 0
+        for file in asset.files:
+            dest = self.folder(asset) / file.name
+            part = part_paths(dest)[0]
+            if dest.is_file() and dest.stat().st_size == file.size:
+                done += file.size
+            elif part.is_file():
+                done += min(part.stat().st_size, file.size)
+        return done
 
     def remove(self, asset: ModelAsset) -> None:
         """Delete the model's folder, partial downloads included."""

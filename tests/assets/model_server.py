@@ -2,8 +2,10 @@
 
 Runs ``http.server`` in a thread on 127.0.0.1 port 0. ``files`` maps URL paths to bytes.
 ``cut_after`` makes the next responses for a path stop after that many body bytes and
-drop the connection (an interrupted download); ``ignore_range`` makes it answer 200 with
-the whole file like a server without Range support. Every request's headers are recorded.
+drop the connection (an interrupted download); ``hold_after`` makes them send that many
+bytes and then wait until ``release`` is set (a download in flight, to cancel from a
+test); ``ignore_range`` makes it answer 200 with the whole file like a server without
+Range support. Every request's headers are recorded.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ class Served:
 class ModelServer:
     files: dict[str, bytes] = field(default_factory=dict)
     cut_after: dict[str, list[int]] = field(default_factory=dict)  # path -> byte counts, one per request
+    hold_after: dict[str, list[int]] = field(default_factory=dict)  # path -> byte counts, one per request
+    release: threading.Event = field(default_factory=threading.Event)
     ignore_range: bool = False
     requests: list[Served] = field(default_factory=list)
 
@@ -67,6 +71,17 @@ class ModelServer:
                     self.wfile.flush()
                     self.close_connection = True  # the client sees a short body: interrupted
                     return
+                holds = server.hold_after.get(self.path)
+                if holds:
+                    held = holds.pop(0)
+                    try:
+                        self.wfile.write(body[:held])
+                        self.wfile.flush()
+                        server.release.wait(30)
+                        self.wfile.write(body[held:])
+                    except (BrokenPipeError, ConnectionResetError):
+                        self.close_connection = True  # the client gave up (cancelled) meanwhile
+                    return
                 self.wfile.write(body)
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -79,6 +94,7 @@ class ModelServer:
         return f"http://127.0.0.1:{self._httpd.server_address[1]}{path}"
 
     def stop(self) -> None:
+        self.release.set()  # no handler left waiting
         self._httpd.shutdown()
         self._httpd.server_close()
         self._thread.join(5)

@@ -21,13 +21,14 @@ from .about import AboutTab
 from .ai import AiTab
 from .devices import DevicesTab
 from .general import GeneralTab
+from .models import ModelsTab
 from .permissions import PermissionsTab
 from .ports import HostedGateway, SettingsExtras, SettingsLink
 from .skills import SkillsTab
 from .voice import VoiceTab
 from .widgets import SettingsTab
 
-TAB_KEYS = ("general", "ai", "voice", "permissions", "devices", "skills", "about")
+TAB_KEYS = ("general", "ai", "voice", "models", "permissions", "devices", "skills", "about")
 
 
 def _open_with_desktop(path: Path) -> None:
@@ -50,6 +51,7 @@ class SettingsWindow(QWidget):
             "general": GeneralTab(link, host, self.extras, open_folder),
             "ai": AiTab(link, self.extras),
             "voice": VoiceTab(link, self.extras),
+            "models": ModelsTab(link, host, self.extras, open_folder),
             "permissions": PermissionsTab(link, self.extras),
             "devices": DevicesTab(link, self.extras),
             "skills": SkillsTab(link, self.extras),
@@ -121,7 +123,7 @@ class SettingsWindow(QWidget):
         self.link_state.setText(text)
         self.link_state.setStyleSheet(style)
         for tab in self.tabs.values():
-            tab.setEnabled(state == "connected" or tab.title in ("About", "General"))
+            tab.setEnabled(state == "connected" or tab.title in ("About", "General", "Models"))
 
     def dispose(self) -> None:
         """Detach from the link and stop every pending task (the app is quitting)."""

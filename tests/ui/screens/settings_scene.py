@@ -12,6 +12,7 @@ package forces the offscreen platform).
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import math
 import sys
@@ -75,6 +76,39 @@ async def allow_always(link: GatewayLink, gateway: Gateway, command: str) -> Non
         remove()
 
 
+def models_worth_seeing(state_dir: Path) -> str:
+    """A user catalog for Settings → Models: one model installed, one half downloaded, one
+    not yet (illustrative entries, never fetched: the files are sparse, the hashes made up).
+    Returns the installed model's folder (to select it for speech recognition)."""
+    def model(model_id: str, kind: str, title: str, licence: str, files: dict[str, int], about: str) -> dict:
+        return {"id": model_id, "kind": kind, "title": title, "licence": licence, "description": about,
+                "files": [{"name": name, "url": f"https://models.example/{model_id}/{name}",
+                           "sha256": hashlib.sha256(name.encode()).hexdigest(), "size": size}
+                          for name, size in files.items()]}
+
+    base = model("whisper-base.en", "whisper", "Whisper base.en", "MIT",
+                 {"model.bin": 145_217_532, "config.json": 2_194}, "More accurate than tiny.en, twice as slow.")
+    small = model("whisper-small.en", "whisper", "Whisper small.en", "MIT",
+                  {"model.bin": 483_546_902, "config.json": 2_194}, "For noisy rooms; needs a fast CPU.")
+    alba = model("en_gb-alba-medium", "piper", "Piper voice en_GB “alba” (medium)", "CC BY 4.0",
+                 {"en_GB-alba-medium.onnx": 63_201_294, "en_GB-alba-medium.onnx.json": 4_886}, "British English.")
+    root = state_dir / "models"
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "catalog.json").write_text(json.dumps({"version": 1, "models": [base, small, alba]}))
+    folder = root / "whisper" / base["id"]
+    folder.mkdir(parents=True)
+    for f in base["files"]:
+        with open(folder / f["name"], "wb") as out:
+            out.truncate(f["size"])
+    (folder / "installed.json").write_text(json.dumps({"id": base["id"], "kind": "whisper",
+                                                       "files": {f["name"]: f["sha256"] for f in base["files"]}}))
+    partial = root / "whisper" / small["id"]
+    partial.mkdir(parents=True)
+    with open(partial / "model.bin.part", "wb") as out:
+        out.truncate(201_326_592)
+    return str(folder)
+
+
 async def scene(state_dir: Path) -> dict:
     facts: dict = {"tabs": []}
     state_dir.mkdir(parents=True, exist_ok=True)
@@ -99,8 +133,10 @@ async def scene(state_dir: Path) -> dict:
         await link.start()
         await link.wait_connected()
         view = await link.call("config.get", {})
+        stt_model = models_worth_seeing(state_dir)
         await link.call("config.patch", {"raw": json.dumps({"agents": {"defaults": {"model": {
-            "primary": "claude-sonnet-5-5"}}}, "voice": {"wake": {"enabled": True}}}), "baseHash": view["hash"]})
+            "primary": "claude-sonnet-5-5"}}}, "voice": {"wake": {"enabled": True}, "stt_model": stt_model}}),
+            "baseHash": view["hash"]})
         await allow_always(link, gateway, "ls -a")  # before "ls" is allowlisted, or it would not ask
         approvals = await link.call("exec.approvals.get", {})
         doc = approvals["file"]

@@ -14,7 +14,7 @@ from openclaw_desktop.ui.settings import TAB_KEYS
 from tests.ui.screens.shots import REPO, SCREENSHOTS
 
 SCENE = Path(__file__).with_name("settings_scene.py")
-TITLES = ("General", "AI", "Voice", "Permissions", "Devices", "Skills", "About")
+TITLES = ("General", "AI", "Voice", "Models", "Permissions", "Devices", "Skills", "About")
 
 
 def test_each_settings_tab_on_a_real_display(xvfb_desktop, tmp_path):

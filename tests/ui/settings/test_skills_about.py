@@ -83,7 +83,7 @@ async def test_show_tab_opens_the_window_on_devices(harness: Harness) -> None:
     assert harness.window.isVisible() and harness.window.current_tab() is tab
     await harness.until(lambda: tab.loaded, what="devices loaded on show")
     assert [harness.window.tab_widget.tabText(i) for i in range(harness.window.tab_widget.count())] == [
-        "General", "AI", "Voice", "Permissions", "Devices", "Skills", "About"]
+        "General", "AI", "Voice", "Models", "Permissions", "Devices", "Skills", "About"]
 
 
 @on_loop
