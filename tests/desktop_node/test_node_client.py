@@ -153,7 +153,7 @@ async def test_pairing_required_pauses_until_resumed(paths, start_node):
     gw = await start_gateway_with(paths, {"gateway": {"nodes": {"pairing": {"autoApproveLocal": False}}}})
     try:
         async with connect(gw, scopes=ADMIN) as admin:
-            run = start_node(gw.url, fake_ports())
+            run = start_node(gw.url, fake_ports(), pairing_retry_s=None)
             paused = await run.wait_for(NodeState.PAUSED)
             assert paused.request_id
             await asyncio.sleep(0.3)  # paused means no retries
@@ -161,6 +161,20 @@ async def test_pairing_required_pauses_until_resumed(paths, start_node):
             await admin.call("device.pair.approve", {"requestId": paused.request_id})
             run.node.resume()
             await run.wait_for(NodeState.CONNECTED)
+            await run.stop()
+    finally:
+        await gw.close()
+
+
+async def test_pending_pairing_is_retried_so_approval_alone_lets_the_node_in(paths, start_node):
+    gw = await start_gateway_with(paths, {"gateway": {"nodes": {"pairing": {"autoApproveLocal": False}}}})
+    try:
+        async with connect(gw, scopes=ADMIN) as admin:
+            run = start_node(gw.url, fake_ports(), pairing_retry_s=0.2)
+            paused = await run.wait_for(NodeState.PAUSED)
+            await admin.call("device.pair.approve", {"requestId": paused.request_id})
+            await run.wait_for(NodeState.CONNECTED)  # no resume(): the retry found the approval
+            assert [s.state for s in run.statuses].count(NodeState.CONNECTING) >= 2
             await run.stop()
     finally:
         await gw.close()

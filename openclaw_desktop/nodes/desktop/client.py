@@ -90,6 +90,10 @@ class NodeSettings:
     max_concurrent_invokes: int = 4
     connect_timeout_s: float = 15.0
     result_ack_timeout_s: float = 30.0
+    pairing_retry_s: float | None = 10.0
+    """While a pairing request waits for approval on the gateway, try again this often
+    (approval there is enough, nobody has to restart the node); None = wait for
+    :meth:`DesktopNode.resume`."""
 
 
 class NodeState(StrEnum):
@@ -236,14 +240,21 @@ class DesktopNode:
             self._report(NodeState.STOPPED)
 
     async def _pause(self, reason: str, request_id: str | None) -> None:
+        retry_s = self.settings.pairing_retry_s if request_id else None
         if request_id:
             log.warning("node: pairing required (requestId %s): approve it on the gateway (e.g. "
-                        "`openclaw devices approve %s`), then restart this node", request_id, request_id)
+                        "`openclaw devices approve %s`)%s", request_id, request_id,
+                        f"; trying again every {retry_s:g} s" if retry_s else ", then restart this node")
         else:
             log.warning("node: not reconnecting: %s", reason)
         self._report(NodeState.PAUSED, reason, request_id)
         self._resume.clear()
-        await self._resume.wait()
+        if retry_s is None:
+            await self._resume.wait()
+            return
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(retry_s):
+                await self._resume.wait()
 
     def _remember_token(self, hello: dict[str, Any]) -> None:
         auth = _obj(hello.get("auth"))
