@@ -476,7 +476,7 @@ def write_section(path: Path, text: str) -> None:
         return
     nxt = old.find("\n## ", start + 3)
     # Our section has "### " subsections only; the next "## " heading starts someone else's.
-    path.write_text(old[:start] + text + (old[nxt + 1:] if nxt >= 0 else ""))
+    path.write_text(old[:start] + text + ("\n" + old[nxt + 1:] if nxt >= 0 else ""))
 
 
 def main() -> int:
