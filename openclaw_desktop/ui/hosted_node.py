@@ -94,6 +94,8 @@ class NodeRunner:
         headless policy runner, which refuses what it would have to ask about."""
         self.url, self.state_dir, self.config_path = url, state_dir, config_path
         self.system_runner = system_runner
+        self.last_status: NodeStatus | None = None
+        """The node's latest status (e.g. PAUSED with the gateway's pairing request id)."""
         self.notifier = notifier
         self.token, self.password = token, password
         self.on_status = on_status
@@ -115,7 +117,7 @@ class NodeRunner:
                                          display_name=f"{socket.gethostname()} (this desktop)"),
                             self.enabled, self.state_dir)
         ports = self._ports(launch)
-        self.node = build_node(launch, ports, on_status=self.on_status)
+        self.node = build_node(launch, ports, on_status=self._status)
         self._task = asyncio.get_running_loop().create_task(self.node.run(), name="desktop-node")
         self._task.add_done_callback(self._done)
 
@@ -132,6 +134,11 @@ class NodeRunner:
         if self.system_runner is not None:
             ports = dataclasses.replace(ports, runner=self.system_runner)
         return ports
+
+    def _status(self, status: NodeStatus) -> None:
+        self.last_status = status
+        if self.on_status is not None:
+            self.on_status(status)
 
     async def reload(self) -> bool:
         """Restart when the enabled commands changed; True if it restarted."""
