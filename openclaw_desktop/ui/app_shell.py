@@ -8,8 +8,11 @@ link's pairing events to the pairing dialogs, and runs this desktop as a node wi
 tray as its notifier. Quitting is ordered (:meth:`DesktopApp.shutdown`): helper tasks,
 dialogs, node, link, then ``gateway.close()`` awaited, so no write is lost.
 
-Voice plugs in through ``on_talk`` / ``on_voice_wake`` and :meth:`set_voice_state`,
-Settings and Chat are opened lazily (``windows.py``). Imports Qt; no sockets of its own.
+Voice is a :class:`~.voice_bridge.VoiceBridge` (the runtime started only when voice wake
+or talk mode needs it) behind ``on_talk`` / ``on_voice_wake`` and the ``VoiceHost``
+methods (:meth:`set_voice_state` …). Settings, Chat and the first-run onboarding are
+opened lazily (``windows.py``), Settings and onboarding with the voice extras (devices,
+voices, level meter). Imports Qt; no sockets of its own.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from openclaw_desktop.client.gateway_client import RpcError
 from openclaw_desktop.config.paths import StatePaths
 from openclaw_desktop.config.service import Overrides
 from openclaw_desktop.nodes.desktop.identity import load_or_create_identity
+from openclaw_desktop.nodes.desktop.system_run import ApprovingRunner
 from openclaw_desktop.remote.link import GatewayLink
 
 from .approval_dialog import DEFAULT_ARM_DELAY_S
@@ -40,7 +44,8 @@ from .pairing_dialog import DEFAULT_ARM_DELAY_S as PAIRING_ARM_DELAY_S
 from .pairing_dialog import PairingDialogs
 from .tray import AppActions, TrayIcon, request_bubble
 from .tray_state import GatewayMode, StatusTracker
-from .windows import CHAT_MODULE, SETTINGS_MODULE, Notices, WindowSlot
+from .voice_bridge import VoiceBridge
+from .windows import AppWindows
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +64,12 @@ class DesktopApp(QObject):
     def __init__(self, paths: StatePaths, overrides: Overrides, *, attach_url: str | None = None,
                  tray_available: bool = True, run_node: bool = True, reconnect_delay_s: float = 1.0,
                  approval_arm_delay_s: float = DEFAULT_ARM_DELAY_S,
-                 pairing_arm_delay_s: float = PAIRING_ARM_DELAY_S, announce: bool = False) -> None:
+                 pairing_arm_delay_s: float = PAIRING_ARM_DELAY_S, announce: bool = False,
+                 first_run: bool = False, voice_engines: Callable[[Any], Any] | None = None,
+                 voice_options: Any = None) -> None:
+        """``first_run``: show the onboarding once the hosted gateway is reachable (the caller
+        decides with ``needs_onboarding`` before the gateway writes its config).
+        ``voice_engines`` / ``voice_options``: for tests (fake engines); None = the real ones."""
         super().__init__()
         self.paths = paths
         self.run_node, self.reconnect_delay_s, self.announce = run_node, reconnect_delay_s, announce
@@ -77,15 +87,16 @@ class DesktopApp(QObject):
         self._approval_arm_delay_s = approval_arm_delay_s
         self.pairing = PairingDialogs(self.pairing_decision, skip=lambda r: self.tracker.is_own_node(r.kind, r.payload),
                                       arm_delay_s=pairing_arm_delay_s, parent=self)
-        self.settings = WindowSlot(SETTINGS_MODULE, "SettingsWindow", "The settings window is not part of this build.")
-        self.chat = WindowSlot(CHAT_MODULE, "ChatWindow", "The chat window is not part of this build.",
-                               on_create=self._chat_created)
+        self.voice = VoiceBridge(self, paths.state_dir, engines=voice_engines, options=voice_options, parent=self)
+        self.windows = AppWindows(self.voice.settings_extras, self._spawn, on_chat_created=self._chat_created)
+        self.settings, self.chat, self.onboarding = self.windows.settings, self.windows.chat, self.windows.onboarding
+        self.notices = self.windows.notices
+        self.first_run = first_run
         self.notifier = TrayNotifier(self)
-        self.notices = Notices()
-        self.on_talk: Callable[[], None] | None = None
-        """Set by the composition root when voice is available: start a talk turn."""
-        self.on_voice_wake: Callable[[bool], None] | None = None
-        """Set by the composition root: voice wake switched on/off (after the config write)."""
+        self.on_talk: Callable[[], None] | None = self.voice.toggle_talk
+        """The tray's Talk mode (toggles talk mode)."""
+        self.on_voice_wake: Callable[[bool], None] | None = self.voice.set_wake_enabled
+        """Voice wake switched on/off from the menu (after the config write)."""
         self.exit_code = 0
         self.quit_reason: str | None = None
         self._quit = asyncio.Event()
@@ -149,9 +160,13 @@ class DesktopApp(QObject):
         self.link.add_event_listener(self._on_event)
         self.link.add_state_listener(self._on_link_state)
         await self.link.start()
+        self.voice.attach(self.link)
         if self.run_node:
             self.node = NodeRunner(url, self.paths.state_dir, self.paths.config_path, self.notifier,
-                                   token=token, password=password)
+                                   token=token, password=password,
+                                   # system.run asks through the hosted broker → native dialog.
+                                   system_runner=ApprovingRunner(self.gateway.exec_service)
+                                   if self.gateway is not None else None)
             self._spawn(self._start_node())
         self._render()
         if self.announce:
@@ -182,6 +197,7 @@ class DesktopApp(QObject):
                 ("pairing dialogs", self.pairing.close)]
             if self.approvals is not None:
                 steps.append(("approval dialogs", self.approvals.leave))
+            steps.append(("voice", self.voice.close))  # before the link: a reply in progress is aborted through it
             if self.node is not None:
                 steps.append(("desktop node", self.node.stop))
             if self.link is not None:
@@ -213,9 +229,7 @@ class DesktopApp(QObject):
         await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _close_windows(self) -> None:
-        self.settings.close()
-        self.chat.close()
-        self.notices.close()
+        self.windows.close()
 
     # ---- gateway ----------------------------------------------------------------------
     def _start_failed(self, _reason: str) -> None:
@@ -274,6 +288,7 @@ class DesktopApp(QObject):
     def _on_link_state(self, state: str, error: str | None) -> None:
         if self.tracker.set_link(state, error):
             self._render()
+        self.voice.on_link_state(state)
         if state == "connected":
             self._spawn(self._on_connected())
 
@@ -294,6 +309,12 @@ class DesktopApp(QObject):
             if isinstance(row, dict) and self.tracker.is_own_node("node", row):
                 await self._approve_own_node(row)
         await self._refresh_config()
+        if self.first_run and self.tracker.mode == GatewayMode.HOSTED:
+            # Only for the gateway on this machine: its config is the one that lacked the wizard keys.
+            self.first_run = False
+            if self.announce:
+                print("openclaw-desktop: first run: showing the introduction", flush=True)
+            await self.open_onboarding()
 
     async def _approve_own_node(self, payload: dict[str, Any]) -> None:
         """This desktop's own node asks for the commands the user enabled in Settings: approve."""
@@ -306,10 +327,12 @@ class DesktopApp(QObject):
     async def _refresh_config(self) -> None:
         if self.link is None:
             return
-        summary = config_summary(await self.link.call("config.get"))
+        view = await self.link.call("config.get")
+        summary = config_summary(view)
         # Hosted: the live settings (overrides applied) say which model turns really use.
         self.tracker.model = self.gateway.services.config.settings.agent.model if self.gateway else summary.model
         self.tracker.voice_wake = summary.voice_wake
+        self.voice.on_config(view.get("parsed") if isinstance(view, dict) else None)
         if self.node is not None:
             await self.node.reload()
         self._render()
@@ -324,6 +347,7 @@ class DesktopApp(QObject):
         a = self.actions
         a.quit.triggered.connect(lambda: self.request_quit("menu"))
         a.talk.triggered.connect(self._talk)
+        a.push_to_talk.triggered.connect(self.voice.push_to_talk)
         a.voice_wake.triggered.connect(lambda checked: self._spawn(self.set_voice_wake(bool(checked))))
         a.open_chat.triggered.connect(self.open_chat)
         a.pending.triggered.connect(self.show_pending)
@@ -332,6 +356,7 @@ class DesktopApp(QObject):
         a.pause.triggered.connect(lambda: self._spawn(self.toggle_pause()))
 
     def _talk(self) -> None:
+        self._render()  # the check mark follows talk mode, not the click
         if self.on_talk is None:
             self.notices.show("Talk mode needs the voice components, which are not set up in this build.")
         else:
@@ -353,7 +378,7 @@ class DesktopApp(QObject):
             self.on_voice_wake(enabled)
 
     def open_chat(self) -> None:
-        self.chat.open(self.link)
+        self.windows.open_chat(self.link)
 
     def _chat_created(self, window: Any) -> None:
         signal = getattr(window, "open_approval_requested", None)
@@ -366,16 +391,16 @@ class DesktopApp(QObject):
             self.show_pending()
 
     def open_settings(self) -> None:
-        self.settings.open(self.link, self.gateway, None)
+        """Settings, with the voice devices and level meter."""
+        self.windows.open_settings(self.link, self.gateway)
+
+    async def open_onboarding(self) -> None:
+        """The first-run introduction (also Settings → About → Run the introduction again)."""
+        await self.windows.open_onboarding(self.link)
 
     def open_pair_phone(self) -> None:
-        """Settings → Devices shows the QR; the window may offer a direct entry point."""
-        def focus(window: Any) -> None:
-            show_pairing = getattr(window, "show_pair_phone", None)
-            if callable(show_pairing):
-                show_pairing()
-
-        self.settings.open(self.link, self.gateway, None, then=focus)
+        """Settings → Devices shows the QR code."""
+        self.windows.open_pair_phone(self.link, self.gateway)
 
     def show_pending(self) -> None:
         """Raise the approval dialog on screen and bring back pairing requests put off."""
@@ -388,10 +413,26 @@ class DesktopApp(QObject):
         log.info("showing the main window: another launch asked for it")
         self.main_window.bring_up()
 
-    def set_voice_state(self, state: str) -> None:
-        """Voice reports idle/listening/thinking/speaking; the icon follows."""
-        if self.tracker.set_voice(state):
+    # ---- VoiceHost (what the voice bridge drives) -------------------------------------------
+    def set_voice_state(self, state: str, note: str | None = None) -> None:
+        """Voice reports idle/listening/thinking/speaking (and a note for the tooltip)."""
+        if self.tracker.set_voice(state, note):
             self._render()
+
+    def set_voice_problem(self, problem: str | None) -> None:
+        """A missing microphone/speaker or a failed start: attention, the reason in the tooltip."""
+        if self.tracker.set_voice_problem(problem):
+            self._render()
+
+    def set_talk_mode(self, on: bool) -> None:
+        """Talk mode on/off: the menu's check mark."""
+        if self.tracker.talk_mode != on:
+            self.tracker.talk_mode = on
+            self._render()
+
+    def explain(self, text: str) -> None:
+        """A short non-modal note (voice could not start, …)."""
+        self.notices.show(text)
 
     def show_message(self, title: str, body: str, *, warning: bool = False, timeout_ms: int = 10_000) -> str | None:
         """The node's notifications: the tray bubble, or the main window without a tray."""

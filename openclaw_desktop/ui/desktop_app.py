@@ -3,8 +3,9 @@
 ``main()`` is what ``openclaw-desktop`` (no subcommand) and ``openclaw-desktop app`` run.
 It refuses clearly, without a traceback, when there is no display to talk to (Qt would
 abort the process instead), hands over to an already running instance for the same state
-folder (which shows its window; we exit 0), then runs :class:`DesktopApp` on one
-Qt + asyncio loop until Quit, SIGTERM/SIGINT, a logout (``commitDataRequest``) or
+folder (which shows its window; we exit 0), decides whether this is a first run (no
+config yet, or one the onboarding never finished: checked *before* the gateway writes its
+config), then runs :class:`DesktopApp` on one Qt + asyncio loop until Quit, SIGTERM/SIGINT, a logout (``commitDataRequest``) or
 ``aboutToQuit`` — every path goes through the app's ordered shutdown, which awaits
 ``gateway.close()``. Returns the exit code (0 after a normal quit).
 """
@@ -28,6 +29,7 @@ from openclaw_desktop.config.paths import StatePaths
 from openclaw_desktop.config.service import Overrides
 
 from .app_shell import DesktopApp
+from .onboarding import needs_onboarding
 from .single_instance import HandoverFailed, SingleInstance
 
 log = logging.getLogger(__name__)
@@ -170,11 +172,13 @@ def main(paths: StatePaths, overrides: Overrides, *, attach_url: str | None = No
     except HandoverFailed as exc:
         print(f"openclaw-desktop: {exc}", file=sys.stderr)
         return 1
+    first_run = attach_url is None and needs_onboarding(Path(paths.config_path))
     loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
     try:
         app = DesktopApp(paths, overrides, attach_url=attach_url,
-                         tray_available=QSystemTrayIcon.isSystemTrayAvailable(), announce=True)
+                         tray_available=QSystemTrayIcon.isSystemTrayAvailable(), announce=True,
+                         first_run=first_run)
         instance.show_requested.connect(app.show_main_window)
         qapp.commitDataRequest.connect(lambda _manager: app.request_quit("logout"))
         qapp.aboutToQuit.connect(lambda: app.request_quit("application quit"))

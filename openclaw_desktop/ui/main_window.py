@@ -60,7 +60,8 @@ class MainWindow(QWidget):
         head.setColumnStretch(1, 1)
         self.buttons: dict[str, QToolButton] = {}
         grid = QGridLayout()
-        names = ("talk", "voice_wake", "open_chat", "pending", "pair_phone", "settings", "pause", "quit")
+        names = ("talk", "push_to_talk", "voice_wake", "open_chat", "pending", "pair_phone", "settings", "pause",
+                 "quit")
         for index, name in enumerate(names):
             button = QToolButton()
             button.setDefaultAction(getattr(actions, name))

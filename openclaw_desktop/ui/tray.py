@@ -1,7 +1,7 @@
 """The tray icon and its menu, and the app's commands as shared ``QAction``s.
 
-``AppActions`` holds one ``QAction`` per command (Talk mode, Voice wake, Open chat,
-Pending approvals, Pair a phone…, Settings…, Pause/Resume gateway, Quit) plus the
+``AppActions`` holds one ``QAction`` per command (Talk mode, Push to talk, Voice wake,
+Open chat, Pending approvals, Pair a phone…, Settings…, Pause/Resume gateway, Quit) plus the
 disabled status lines; the tray menu and the no-tray main window show the very same
 actions, so enabled/checked/text states can never disagree. ``TrayIcon`` owns the
 ``QSystemTrayIcon``: its icon and tooltip follow a :class:`StatusTracker`, and it shows
@@ -30,6 +30,9 @@ class AppActions(QObject):
         for action in self.status:
             action.setEnabled(False)  # information, not a command
         self.talk = QAction("Talk mode", self)
+        self.talk.setCheckable(True)  # checked while talk mode is on: clicking again leaves it
+        self.push_to_talk = QAction("Push to talk", self)
+        self.push_to_talk.setToolTip("Ask one thing now, without the wake word")
         self.voice_wake = QAction("Voice wake", self)
         self.voice_wake.setCheckable(True)
         self.open_chat = QAction("Open chat", self)
@@ -45,7 +48,7 @@ class AppActions(QObject):
     @property
     def commands(self) -> list[QAction]:
         """The commands in menu order (status lines excluded)."""
-        return [self.talk, self.voice_wake, self.open_chat, self.pending, self.pair_phone, self.settings,
+        return [self.talk, self.push_to_talk, self.voice_wake, self.open_chat, self.pending, self.pair_phone, self.settings,
                 self.pause, self.quit]
 
     def update(self, tracker: StatusTracker) -> None:
@@ -56,12 +59,13 @@ class AppActions(QObject):
         self.pending.setText(f"Pending approvals ({pending})")
         self.pending.setEnabled(pending > 0)
         self.voice_wake.setChecked(tracker.voice_wake)
+        self.talk.setChecked(tracker.talk_mode)
         hosted = tracker.mode in (GatewayMode.HOSTED, GatewayMode.PAUSED)
         self.pause.setVisible(hosted)
         self.pause.setEnabled(hosted)
         self.pause.setText("Resume gateway" if tracker.mode == GatewayMode.PAUSED else "Pause gateway")
         connected = tracker.gateway_ok
-        for action in (self.open_chat, self.pair_phone, self.voice_wake, self.talk):
+        for action in (self.open_chat, self.pair_phone, self.voice_wake, self.talk, self.push_to_talk):
             action.setEnabled(connected)
 
 
@@ -84,7 +88,7 @@ def build_menu(actions: AppActions) -> QMenu:
     for action in actions.status:
         menu.addAction(action)
     menu.addSeparator()
-    for action in (actions.talk, actions.voice_wake):
+    for action in (actions.talk, actions.push_to_talk, actions.voice_wake):
         menu.addAction(action)
     menu.addSeparator()
     for action in (actions.open_chat, actions.pending, actions.pair_phone, actions.settings):

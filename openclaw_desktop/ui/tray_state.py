@@ -64,6 +64,11 @@ class StatusTracker:
     link_error: str | None = None
     voice: str = "idle"
     voice_wake: bool = False
+    voice_problem: str | None = None
+    """A microphone or speaker is missing, or voice failed to start: attention, and why."""
+    voice_note: str | None = None
+    """What voice is doing besides its state ("loading the speech models…", "paused")."""
+    talk_mode: bool = False
     approvals: set[str] = field(default_factory=set)
     pairings: dict[str, PairingRequest] = field(default_factory=dict)
     runs: set[str] = field(default_factory=set)
@@ -158,10 +163,17 @@ class StatusTracker:
             changed = self._clear_live() or changed
         return changed
 
-    def set_voice(self, state: str) -> bool:
+    def set_voice(self, state: str, note: str | None = None) -> bool:
+        """The voice pipeline's state (one of ``VOICE_STATES``) and an optional note."""
         if state not in VOICE_STATES:
             raise ValueError(f"voice state must be one of {', '.join(VOICE_STATES)}")
-        changed, self.voice = state != self.voice, state
+        changed = (state, note) != (self.voice, self.voice_note)
+        self.voice, self.voice_note = state, note
+        return changed
+
+    def set_voice_problem(self, problem: str | None) -> bool:
+        """A device problem (or None once it is solved): shown as needing attention."""
+        changed, self.voice_problem = problem != self.voice_problem, problem
         return changed
 
     def _clear_live(self) -> bool:
@@ -187,7 +199,7 @@ class StatusTracker:
             return TrayState.STOPPED
         if self.mode == GatewayMode.ATTACHED and self.link_state != "connected" and self.link_error:
             return TrayState.ERROR
-        if self.pending_count:
+        if self.pending_count or self.voice_problem:
             return TrayState.ATTENTION
         if self.voice == "speaking":
             return TrayState.SPEAKING
@@ -220,7 +232,11 @@ class StatusTracker:
     def tooltip(self) -> str:
         pending = self.pending_count
         extra = f" — {pending} waiting for you" if pending else ""
-        return f"OpenClaw: {self.state().value}{extra}\n" + "\n".join(self.status_lines())
+        lines = self.status_lines()
+        voice = self.voice_problem or self.voice_note
+        if voice:
+            lines.append(f"Voice: {voice}")
+        return f"OpenClaw: {self.state().value}{extra}\n" + "\n".join(lines)
 
 
 def _add(items: set[str], item: str) -> bool:

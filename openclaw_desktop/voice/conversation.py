@@ -160,8 +160,14 @@ class Conversation:
             self._after_turn(replied=True)
 
     def set_talk_mode(self, enabled: bool) -> None:
-        """Turn talk mode on or off (off while waiting returns to the wake word)."""
+        """Turn talk mode on or off (off while waiting returns to the wake word).
+
+        On while idle starts it now: the next command needs no wake word (the tray's
+        Talk mode). During a turn it applies when the turn ends."""
         self.talk_mode = enabled
+        if enabled and self.mode is Mode.IDLE and not self.paused:
+            self.listen(talk=True)
+            return
         capture = self._capture
         waiting = self.mode is Mode.TALK_WAIT or (self.mode is Mode.CAPTURING and capture is not None
                                                   and capture.source is WakeSource.TALK_MODE)

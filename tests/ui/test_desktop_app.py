@@ -31,6 +31,12 @@ from tests.conftest import TOKEN, cli_opts, state_paths
 from tests.ui.qt_async import gone, request_pairing_from_lan, run, until
 
 
+def no_voice(_settings: Any) -> Any:
+    """An engines factory for a build without the voice extra (tests/ui/test_voice_in_app.py
+    runs voice with fake engines)."""
+    raise ImportError("No module named 'faster_whisper'")
+
+
 class Apps:
     """Starts DesktopApps (``app.run()`` as a task) and quits every one in order at the end.
 
@@ -46,6 +52,7 @@ class Apps:
         kw.setdefault("tray_available", True)
         kw.setdefault("run_node", False)
         kw.setdefault("reconnect_delay_s", 0.1)
+        kw.setdefault("voice_engines", no_voice)
         app = DesktopApp(kw.pop("paths", self.paths), kw.pop("overrides", Overrides(port=0, token=TOKEN)),
                          approval_arm_delay_s=0.1, pairing_arm_delay_s=0.1, **kw)
         self.started.append((app, asyncio.ensure_future(app.run())))
@@ -293,7 +300,9 @@ def test_talk_without_voice_explains_and_with_voice_calls_it(qloop, apps):
             app.actions.talk.trigger()
             box = await until(lambda: next((w for w in visible_windows() if isinstance(w, QMessageBox)), None),
                               what="talk placeholder")
-            assert "voice" in box.text().lower() and not box.isModal()
+            assert "openclaw-desktop[voice]" in box.text() and not box.isModal()
+            assert not app.actions.talk.isChecked() and app.voice.runtime is None
+            assert app.tracker.voice_problem is None and app.tracker.voice_note == "not installed"
             box.close()
             app.on_talk = lambda: talks.append(1)
             app.actions.talk.trigger()

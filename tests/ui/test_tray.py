@@ -46,11 +46,11 @@ def test_menu_lists_status_then_commands(qapp):
     menu = build_menu(actions)
     actions.update(tracker())
     texts = [a.text() for a in menu.actions() if not a.isSeparator()]
-    assert texts == ["ws://127.0.0.1:18789", "Model: claude-sonnet", "0 devices connected", "Talk mode", "Voice wake",
-                     "Open chat", "Pending approvals (0)", "Pair a phone…", "Settings…", "Pause gateway",
+    assert texts == ["ws://127.0.0.1:18789", "Model: claude-sonnet", "0 devices connected", "Talk mode", "Push to talk",
+                     "Voice wake", "Open chat", "Pending approvals (0)", "Pair a phone…", "Settings…", "Pause gateway",
                      "Quit OpenClaw"]
     assert not any(a.isEnabled() for a in actions.status)
-    assert actions.voice_wake.isCheckable()
+    assert actions.voice_wake.isCheckable() and actions.talk.isCheckable()
 
 
 def test_actions_follow_the_tracker(qapp):
@@ -59,9 +59,10 @@ def test_actions_follow_the_tracker(qapp):
     t.on_event("exec.approval.requested", {"id": "a"})
     t.on_event("device.pair.requested", {"requestId": "p"})
     t.voice_wake = True
+    t.talk_mode = True
     actions.update(t)
     assert actions.pending.text() == "Pending approvals (2)" and actions.pending.isEnabled()
-    assert actions.voice_wake.isChecked()
+    assert actions.voice_wake.isChecked() and actions.talk.isChecked()
     assert actions.open_chat.isEnabled() and actions.pause.isVisible()
     t.mode = GatewayMode.PAUSED
     t.set_link("disconnected", "gateway paused")

@@ -124,3 +124,17 @@ def test_events_during_a_listing_are_not_lost():
     assert tracker.pairings == {}
     tracker.on_event("exec.approval.resolved", {"id": "new"})  # journal closed: applied directly
     assert tracker.approvals == {"listed"}
+
+
+def test_a_voice_problem_needs_attention_and_says_why():
+    tracker = hosted()
+    tracker.set_voice("listening", "talk mode")
+    assert tracker.state() is TrayState.LISTENING and tracker.tooltip().endswith("\nVoice: talk mode")
+    assert tracker.set_voice_problem("no microphone (unplugged); retrying every 3 s")
+    assert not tracker.set_voice_problem("no microphone (unplugged); retrying every 3 s")
+    assert tracker.state() is TrayState.ATTENTION
+    assert tracker.tooltip().endswith("\nVoice: no microphone (unplugged); retrying every 3 s")
+    tracker.set_voice_problem(None)
+    assert tracker.state() is TrayState.LISTENING
+    tracker.set_voice("idle")
+    assert "Voice:" not in tracker.tooltip()

@@ -158,6 +158,14 @@ class OnboardingWizard(QDialog):
             return
         super().closeEvent(event)
 
+    def dispose(self) -> None:
+        """The app is quitting: close without recording the run, so it is offered again."""
+        if not self.ended:
+            self.ended = True
+            self.step.left()
+            self._dispose_steps()
+        self.tasks.cancel_all()
+
     def _dispose_steps(self) -> None:
         for step in self.steps:
             dispose: Any = getattr(step, "dispose", None)

@@ -1,10 +1,12 @@
-"""Settings → About: version, log folder, licences of bundled models, and "Copy
-diagnostics" (see :mod:`.diagnostics`; never secrets)."""
+"""Settings → About: version, log folder, licences of bundled models, "Copy
+diagnostics" (see :mod:`.diagnostics`; never secrets) and "Run the introduction again"
+(the first-run onboarding)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import PySide6
 from PySide6.QtCore import qVersion
@@ -51,6 +53,10 @@ class AboutTab(SettingsTab):
         self.licences = hint(MODEL_LICENCES_PLACEHOLDER)
         self.copy_button = QPushButton("Copy diagnostics")
         self.copy_button.clicked.connect(self.copy_diagnostics)
+        self.intro_button = QPushButton("Run the introduction again")
+        self.intro_button.clicked.connect(self.run_introduction)
+        self.wizard: Any = None
+        """The wizard this tab opened itself (when the app supplies no ``open_onboarding``)."""
         box = QGroupBox("About")
         form = QFormLayout(box)
         form.addRow(self.version)
@@ -59,10 +65,24 @@ class AboutTab(SettingsTab):
         form.addRow("Log folder", log_row)
         form.addRow("Bundled models", self.licences)
         form.addRow(self.copy_button)
+        form.addRow(self.intro_button)
         layout = QVBoxLayout(self)
         layout.addWidget(box)
         layout.addWidget(self.status)
         layout.addStretch(1)
+
+    def run_introduction(self) -> None:
+        """Open the first-run onboarding again (through the app when it supplies one)."""
+        if self.extras.open_onboarding is not None:
+            self.extras.open_onboarding()
+            return
+        # Imported here: the onboarding builds on the settings package.
+        from ..onboarding.wizard import OnboardingWizard
+
+        if self.wizard is None or not self.wizard.isVisible():
+            self.wizard = OnboardingWizard(self.link, self.extras)
+        self.wizard.show()
+        self.wizard.raise_()
 
     def _log_dir(self) -> str | None:
         return str(Path(self.host.services.log_path).parent) if self.host is not None else None

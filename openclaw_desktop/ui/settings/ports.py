@@ -125,3 +125,6 @@ class SettingsExtras:
     wake_phrases: Callable[[], list[str]] = _no_devices
     open_folder: Callable[[Path], None] | None = None
     """None: open with the desktop's file manager (QDesktopServices)."""
+    open_onboarding: Callable[[], None] | None = None
+    """About → "Run the introduction again" (the app opens its one wizard); None: the tab
+    opens an ``OnboardingWizard`` itself."""

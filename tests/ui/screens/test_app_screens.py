@@ -37,7 +37,7 @@ def test_tray_app_on_a_real_desktop(xvfb_desktop, tmp_path):
     assert x > 1280 - 100 and y < 32 and w > 0 and h > 0  # in trayer's panel, top right
     assert close_to(facts["idle_colour"], COLOURS[TrayState.IDLE])
     assert close_to(facts["attention_colour"], COLOURS[TrayState.ATTENTION])
-    assert facts["menu_texts"][3:] == ["Talk mode", "Voice wake", "Open chat", "Pending approvals (0)",
+    assert facts["menu_texts"][3:] == ["Talk mode", "Push to talk", "Voice wake", "Open chat", "Pending approvals (0)",
                                        "Pair a phone…", "Settings…", "Pause gateway", "Quit OpenClaw"]
     assert facts["menu_texts"][0].startswith("ws://127.0.0.1:")
     assert facts["approval_title"] == "Run this command?" and facts["pairing_title"] == "Pair a new device?"
