@@ -24,13 +24,9 @@ from PySide6.QtWidgets import (
 from openclaw_desktop import __version__
 
 from .diagnostics import DiagnosticFacts, diagnostics_text
+from .models import licences_label
 from .ports import HostedGateway, SettingsExtras, SettingsLink
 from .widgets import SettingsTab, copy_to_clipboard, hint
-
-MODEL_LICENCES_PLACEHOLDER = (
-    "Voice models bundled with the app and their licences are listed here once the voice "
-    "package is installed (see THIRD_PARTY_LICENSES.md)."
-)
 
 
 class AboutTab(SettingsTab):
@@ -50,7 +46,7 @@ class AboutTab(SettingsTab):
         log_row = QHBoxLayout()
         log_row.addWidget(self.log_folder, 1)
         log_row.addWidget(self.open_logs_button)
-        self.licences = hint(MODEL_LICENCES_PLACEHOLDER)
+        self.licences = licences_label()
         self.copy_button = QPushButton("Copy diagnostics")
         self.copy_button.clicked.connect(self.copy_diagnostics)
         self.intro_button = QPushButton("Run the introduction again")
