@@ -26,7 +26,11 @@ VOICE_TEST_PACKAGES=(pulseaudio pulseaudio-utils libasound2-plugins espeak-ng)
 # the launcher, desktop-file-validate checks the desktop entry. scripts/build-deb.sh installs
 # the rest of what building the .deb needs.
 PACKAGING_TEST_PACKAGES=(debootstrap x11-utils imagemagick build-essential desktop-file-utils)
+# The `hotkey` extra (pynput) pulls evdev on Linux, which compiles: a C compiler, the
+# kernel's input headers and the Python headers (python3-dev, checked separately below).
+HOTKEY_PACKAGES=(gcc linux-libc-dev)
 APT_PACKAGES+=("${QT_PACKAGES[@]}" "${VOICE_PACKAGES[@]}")
+case ",$EXTRAS," in *,hotkey,*) APT_PACKAGES+=("${HOTKEY_PACKAGES[@]}") ;; esac
 case ",$EXTRAS," in *,test,*) APT_PACKAGES+=("${TEST_PACKAGES[@]}" "${VOICE_TEST_PACKAGES[@]}" "${PACKAGING_TEST_PACKAGES[@]}") ;; esac
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -38,6 +42,11 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     case $pkg in python3*) python3 -c "import venv, ensurepip" 2>/dev/null && continue ;; esac
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
   done
+  case ",$EXTRAS," in *,hotkey,*)
+    # Python.h for building evdev (pyenv/deadsnakes Pythons carry their own headers).
+    "${PYTHON:-python3}" -c "import os, sysconfig, sys; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()['include'], 'Python.h')))" \
+      || missing+=(python3-dev) ;;
+  esac
   if [ ${#missing[@]} -gt 0 ]; then
     echo "bootstrap: apt-get install ${missing[*]}" >&2
     DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2

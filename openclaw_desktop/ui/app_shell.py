@@ -27,8 +27,11 @@ from PySide6.QtWidgets import QApplication
 
 from openclaw_desktop.app import Gateway
 from openclaw_desktop.client.gateway_client import RpcError
+from openclaw_desktop.config import store
 from openclaw_desktop.config.paths import StatePaths
 from openclaw_desktop.config.service import Overrides
+from openclaw_desktop.desktop.hotkey import GlobalHotkey, combo_from_config, start_hotkey
+from openclaw_desktop.errors import ConfigError
 from openclaw_desktop.nodes.desktop.identity import load_or_create_identity
 from openclaw_desktop.nodes.desktop.system_run import ApprovingRunner
 from openclaw_desktop.remote.link import GatewayLink
@@ -81,6 +84,7 @@ class DesktopApp(QObject):
             self.tray.message_clicked.connect(self.show_pending)
         self.host = GatewayHost(paths, overrides, attach_url, on_failure=self._start_failed)
         self.gateway: Gateway | None = None
+        self.hotkey: GlobalHotkey | None = None
         self.link: GatewayLink | None = None
         self.node: NodeRunner | None = None
         self.approvals: ApprovalRouting | None = None
@@ -161,6 +165,7 @@ class DesktopApp(QObject):
         self.link.add_state_listener(self._on_link_state)
         await self.link.start()
         self.voice.attach(self.link)
+        self._start_hotkey()
         if self.run_node:
             self.node = NodeRunner(url, self.paths.state_dir, self.paths.config_path, self.notifier,
                                    token=token, password=password,
@@ -172,6 +177,22 @@ class DesktopApp(QObject):
         if self.announce:
             print(f"openclaw-desktop: ready ({'tray' if self.tray else 'window'}); gateway {url}", flush=True)
         return True
+
+    def _start_hotkey(self) -> None:
+        """The global push-to-talk key (config ``voice.push_to_talk_hotkey``); a desktop
+        without global keys (Wayland, no display) keeps the tray's Push to talk."""
+        try:
+            doc = store.load(self.paths.config_path).parsed
+        except (ConfigError, OSError):
+            doc = {}
+        loop = asyncio.get_running_loop()
+        combo = combo_from_config(doc.get("voice") if isinstance(doc, dict) else None)
+        self.hotkey = start_hotkey(combo, lambda: loop.call_soon_threadsafe(self.voice.push_to_talk))
+
+    async def _stop_hotkey(self) -> None:
+        if self.hotkey is not None:
+            await asyncio.to_thread(self.hotkey.stop)  # joins pynput's thread
+            self.hotkey = None
 
     def request_quit(self, reason: str = "quit") -> None:
         """Ask for an ordered shutdown (menu, signal, logout, window close); idempotent."""
@@ -197,6 +218,7 @@ class DesktopApp(QObject):
                 ("pairing dialogs", self.pairing.close)]
             if self.approvals is not None:
                 steps.append(("approval dialogs", self.approvals.leave))
+            steps.append(("push-to-talk hotkey", self._stop_hotkey))
             steps.append(("voice", self.voice.close))  # before the link: a reply in progress is aborted through it
             if self.node is not None:
                 steps.append(("desktop node", self.node.stop))

@@ -345,6 +345,28 @@ def test_push_to_talk_from_the_tray_starts_voice_for_one_command(qloop, apps, ri
     run(qloop, go())
 
 
+def test_the_global_hotkey_is_push_to_talk(qloop, apps, rig, api, monkeypatch):
+    import subprocess
+
+    from tests.desktop_node.qt_support import xvfb
+
+    with xvfb() as display:
+        monkeypatch.setenv("DISPLAY", display)  # pynput grabs keys on this X server; Qt stays offscreen
+
+        async def go() -> None:
+            async with rig, apps:
+                app = await connected(apps())
+                assert app.hotkey is not None and app.hotkey.combo == "<ctrl>+<alt>+<space>"
+                rig.say_when(lambda: app.voice.stage == "capturing", "hotkey", "works")
+                await asyncio.to_thread(subprocess.run, ["xdotool", "key", "ctrl+alt+space"],
+                                        env={"DISPLAY": display}, check=True, timeout=10)
+                await until(lambda: len(api.requests) == 1, what="command sent")
+                assert api.requests[0]["messages"][-1]["content"][0]["text"] == "hotkey works"
+            assert app.hotkey is None  # released on quit
+
+        run(qloop, go())
+
+
 def test_settings_get_the_voice_extras_and_can_rerun_the_introduction(qloop, apps, paths):
     custom = paths.state_dir / "models" / "piper" / "amy" / "en_US-amy-low.onnx"
     custom.parent.mkdir(parents=True)
