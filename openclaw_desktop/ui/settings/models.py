@@ -6,7 +6,10 @@ their licences; "Use…" goes back to them by removing the config key), **Instal
 folder, "Use as voice" writes ``voice.tts_voice`` = its ``.onnx`` file, both through
 ``config.patch`` on the link; Remove deletes the folder and first points the config back
 at the bundled model if it was in use) and **Available to download** (the catalog: the
-built-in list plus ``<state dir>/models/catalog.json``).
+built-in list plus ``<state dir>/models/catalog.json``). "Add a model…" opens
+:class:`~.add_model_form.AddModelForm`; Save learns each file's size from its server and
+appends the entry to the user catalog (:mod:`openclaw_desktop.assets.user_catalog`, atomic
+write), and the new row appears under Available to download.
 
 Downloads run as asyncio tasks on the app's one (qasync) loop with ``httpx``: the UI never
 waits on the network, and hashing a resumed part runs in a worker thread (see
@@ -46,8 +49,10 @@ from openclaw_desktop.assets.bundled import (
 from openclaw_desktop.assets.catalog import CatalogError, ModelAsset, parse_catalog
 from openclaw_desktop.assets.download import DownloadError, VerificationError
 from openclaw_desktop.assets.store import ModelStore, load_catalog, models_dir
+from openclaw_desktop.assets.user_catalog import DraftModel, append_model, probe_size
 from openclaw_desktop.config.paths import StatePaths
 
+from .add_model_form import AddModelForm
 from .model_row import USE_CAPTIONS, ModelRow
 from .ports import HostedGateway, SettingsExtras, SettingsLink
 from .widgets import RowList, SettingsTab, StatusLine, hint
@@ -110,8 +115,8 @@ class ModelsTab(SettingsTab):
         bundled_layout = QVBoxLayout(bundled_box)
         bundled_layout.addWidget(self.bundled)
         self.nothing_listed = ("Nothing to download: the built-in list stays empty until the models' "
-                               f"publisher hashes are added. Add models to {self.root / 'catalog.json'} "
-                               "(format: docs/packaging.md).")
+                               f"publisher hashes are added. Use \"Add a model…\" below, or edit "
+                               f"{self.root / 'catalog.json'} (format: docs/packaging.md).")
         self.installed_box, self.installed_layout, self.installed_empty = self._group(
             "Installed", "No downloaded models yet.")
         self.available_box, self.available_layout, self.available_empty = self._group(
@@ -119,9 +124,16 @@ class ModelsTab(SettingsTab):
         self.catalog_error = StatusLine()
         self.open_button = QPushButton("Open models folder")
         self.open_button.clicked.connect(lambda: open_folder(self._ensure_root()))
+        self.add_button = QPushButton("Add a model…")
+        self.add_form = AddModelForm()
+        self.add_form.setVisible(False)
+        self.add_button.clicked.connect(lambda: self._show_form(True))
+        self.add_form.cancel_button.clicked.connect(lambda: self._show_form(False))
+        self.add_form.save_button.clicked.connect(self.save_new_model)
         footer = QHBoxLayout()
         footer.addWidget(hint(f"Downloads are checked against their SHA-256 and kept in {self.root}. "
                               f"Catalog: {self.root / 'catalog.json'}."), 1)
+        footer.addWidget(self.add_button)
         footer.addWidget(self.open_button)
 
         content = QWidget()
@@ -129,6 +141,7 @@ class ModelsTab(SettingsTab):
         for part in (bundled_box, self.installed_box, self.available_box, self.catalog_error):
             column.addWidget(part)
         column.addLayout(footer)
+        column.addWidget(self.add_form)
         column.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -256,6 +269,37 @@ class ModelsTab(SettingsTab):
         self.place_rows()
         role = "speech recognition" if key == STT_MODEL else "the voice"
         self.status.show_ok(f"{title} is now used for {role}.")
+
+    # ---- adding a model to the user catalog -----------------------------------------
+    def _show_form(self, visible: bool) -> None:
+        self.add_form.setVisible(visible)
+        self.add_button.setEnabled(not visible)
+        if not visible:
+            self.add_form.clear()
+
+    def save_new_model(self) -> None:
+        """Check the form; if it is fine, learn the sizes and append the entry (see :meth:`_save`)."""
+        draft = self.add_form.draft(list(self.rows))
+        if draft is not None:
+            self.add_form.save_button.setEnabled(False)
+            self.run(self._save(draft), f"adding {draft.title}")
+
+    async def _save(self, draft: DraftModel) -> None:
+        """Ask the server for each file's size, then write the catalog; nothing is written on failure."""
+        form = self.add_form
+        try:
+            async with httpx.AsyncClient(timeout=HTTP_TIMEOUT) as client:
+                sizes = [await probe_size(client, f.url) for f in draft.files]
+            asset = await asyncio.to_thread(append_model, self._ensure_root(), draft.entry(sizes))
+        except (CatalogError, OSError) as exc:
+            form.message.show_error(f"{draft.title} was not added: {exc}")
+            return
+        finally:
+            form.save_button.setEnabled(True)
+        self._show_form(False)
+        self.refresh_catalog()
+        self.status.show_ok(f"{asset.title} was added to {self.root / 'catalog.json'}; "
+                            "Download it under Available to download.")
 
     # ---- download, cancel, remove ---------------------------------------------------
     def download(self, model_id: str) -> None:

@@ -241,3 +241,130 @@ async def test_bundled_models_and_about_list_the_licences(harness: Harness, serv
                      "<b>CC BY-NC-SA 4.0 (non-commercial)</b>", readme):
         assert expected in text, expected
     assert about.licences.openExternalLinks()
+
+
+# ---- "Add a model…": the form writes the user catalog ----------------------------------
+TOKENIZER = json.dumps({"model": {"type": "BPE"}}).encode()
+VOCABULARY = b"<|endoftext|>\nhello\n"
+
+
+def served(server: ModelServer, path: str, body: bytes) -> tuple[str, str]:
+    server.files[path] = body
+    return server.url(path), hashlib.sha256(body).hexdigest()
+
+
+def user_catalog(harness: Harness) -> Path:
+    return harness.gateway.services.config.paths.state_dir / "models" / "catalog.json"
+
+
+async def save_form(harness: Harness, tab: ModelsTab, kind: str, name: str, files: list[tuple[str, str]],
+                    licence: str = "") -> None:
+    tab.add_button.click()
+    form = tab.add_form
+    assert form.isVisible() and not tab.add_button.isEnabled()
+    form.select_kind(kind)
+    form.name.setText(name)
+    form.licence.setText(licence)
+    form.fill_files(files)
+    form.save_button.click()
+    await harness.idle()
+    await harness.until(lambda: form.save_button.isEnabled(), what="the form saved or refused")
+
+
+@with_server
+async def test_a_voice_added_in_the_form_downloads_and_is_used(harness: Harness, server: ModelServer) -> None:
+    tab = await open_models(harness)
+    files = [served(server, "/v/en_GB-test-medium.onnx", VOICE),
+             served(server, "/v/en_GB-test-medium.onnx.json", VOICE_JSON)]
+    await save_form(harness, tab, "piper", "Test voice GB", files, licence="CC0")
+    doc = json.loads(user_catalog(harness).read_text())
+    assert doc == {"version": 1, "models": [{
+        "id": "piper-test-voice-gb", "kind": "piper", "title": "Test voice GB", "licence": "CC0",
+        "description": "Added in Settings → Models.",
+        "files": [{"name": "en_GB-test-medium.onnx", "url": files[0][0], "sha256": files[0][1], "size": len(VOICE)},
+                  {"name": "en_GB-test-medium.onnx.json", "url": files[1][0], "sha256": files[1][1],
+                   "size": len(VOICE_JSON)}]}]}
+    assert not tab.add_form.isVisible() and tab.add_button.isEnabled() and tab.add_form.name.text() == ""
+    assert "Test voice GB was added" in tab.status.text() and tab.status.ok
+    assert not list(user_catalog(harness).parent.glob(".catalog-*"))  # the atomic write left no temp file
+    row = tab.rows["piper-test-voice-gb"]
+    assert row.parentWidget() is tab.available_box and "voice (Piper) · " in row.details.text()
+
+    await download(harness, tab, "piper-test-voice-gb")
+    folder = user_catalog(harness).parent / "piper" / "piper-test-voice-gb"
+    assert (folder / "en_GB-test-medium.onnx").read_bytes() == VOICE
+    assert (folder / "en_GB-test-medium.onnx.json").read_bytes() == VOICE_JSON
+    assert "SHA-256 verified" in tab.status.text()
+    row.use_button.click()
+    await harness.idle()
+    assert (await voice_config(harness))["tts_voice"] == str(folder / "en_GB-test-medium.onnx")
+
+
+@with_server
+async def test_a_whisper_model_added_in_the_form_downloads_every_file(harness: Harness,
+                                                                       server: ModelServer) -> None:
+    tab = await open_models(harness)
+    files = [served(server, "/w/model.bin", MODEL), served(server, "/w/config.json", CONFIG),
+             served(server, "/w/tokenizer.json", TOKENIZER), served(server, "/w/vocabulary.txt", VOCABULARY)]
+    await save_form(harness, tab, "whisper", "Whisper small.en", files)
+    model = json.loads(user_catalog(harness).read_text())["models"][0]
+    assert (model["id"], model["kind"], model["licence"]) == ("whisper-small.en", "whisper", "not stated")
+    await download(harness, tab, "whisper-small.en")
+    folder = user_catalog(harness).parent / "whisper" / "whisper-small.en"
+    assert sorted(p.name for p in folder.iterdir()) == ["config.json", "installed.json", "model.bin",
+                                                        "tokenizer.json", "vocabulary.txt"]
+    tab.rows["whisper-small.en"].use_button.click()
+    await harness.idle()
+    assert (await voice_config(harness))["stt_model"] == str(folder)
+
+
+@with_server
+async def test_invalid_form_input_is_explained_and_nothing_is_written(harness: Harness,
+                                                                       server: ModelServer) -> None:
+    tab = await open_models(harness)
+    onnx, onnx_json = served(server, "/v/a.onnx", VOICE), served(server, "/v/a.onnx.json", VOICE_JSON)
+    cases = [
+        ("", [onnx, onnx_json], "Give the model a name."),
+        ("Voice", [("ftp://example.com/a.onnx", onnx[1]), onnx_json],
+         "File 1: the URL must start with https:// or http:// (got 'ftp://example.com/a.onnx')."),
+        ("Voice", [(onnx[0], "abc123"), onnx_json], "File 1 (a.onnx): the SHA-256 must be 64 hexadecimal digits."),
+        ("Voice", [(onnx[0], "g" * 64), onnx_json], "File 1 (a.onnx): the SHA-256 must be 64 hexadecimal digits."),
+        ("Voice", [onnx], "A Piper voice needs a.onnx.json next to a.onnx."),
+        ("Voice", [("", ""), ("", "")], "Add at least one file URL with its SHA-256."),
+        ("Voice", [(server.url("/v/missing.onnx"), onnx[1]), (server.url("/v/missing.onnx.json"), onnx_json[1])],
+         f"Voice was not added: {server.url('/v/missing.onnx')}: the server answered HTTP 404."),
+    ]
+    for name, files, message in cases:
+        tab.add_form.clear()
+        await save_form(harness, tab, "piper", name, files)
+        assert tab.add_form.message.text() == message and not tab.add_form.message.ok
+        assert tab.add_form.isVisible() and not user_catalog(harness).exists()
+        tab.add_form.cancel_button.click()
+    await save_form(harness, tab, "whisper", "Whisper", [served(server, "/w/model.bin", MODEL)])
+    assert tab.add_form.message.text() == ("A Whisper model folder also needs config.json, tokenizer.json, "
+                                           "vocabulary.* (e.g. vocabulary.txt).")
+    assert not user_catalog(harness).exists() and tab.rows == {}
+
+    # A name whose id is already in the catalog is refused, and the file stays as it was.
+    tab.add_form.cancel_button.click()
+    await save_form(harness, tab, "piper", "Voice", [onnx, onnx_json])
+    before = user_catalog(harness).read_text()
+    await save_form(harness, tab, "piper", "VOICE", [onnx, onnx_json])
+    assert tab.add_form.message.text() == ("A model with the id 'piper-voice' is already in the catalog; "
+                                           "choose another name.")
+    assert user_catalog(harness).read_text() == before and set(tab.rows) == {"piper-voice"}
+
+
+@with_server
+async def test_a_wrong_hash_typed_in_the_form_fails_verification_and_leaves_no_file(
+        harness: Harness, server: ModelServer) -> None:
+    tab = await open_models(harness)
+    (url, _), onnx_json = served(server, "/v/b.onnx", VOICE), served(server, "/v/b.onnx.json", VOICE_JSON)
+    await save_form(harness, tab, "piper", "Typo voice", [(url, "AB" * 32), onnx_json])
+    assert json.loads(user_catalog(harness).read_text())["models"][0]["files"][0]["sha256"] == "ab" * 32
+    row = tab.rows["piper-typo-voice"]
+    row.download_button.click()
+    await harness.until(lambda: "SHA-256" in row.state.text(), what="the hash error")
+    assert row.state.text().startswith("Typo voice was not installed: it did not match its SHA-256")
+    assert not row.installed and not (user_catalog(harness).parent / "piper" / "piper-typo-voice").exists()
+    assert [p.name for p in user_catalog(harness).parent.rglob("*") if p.is_file()] == ["catalog.json"]
