@@ -276,7 +276,10 @@ class OverlayModel:
             if event.stage is not None:  # a missing speaker leaves the stage (listening) alone
                 self._device_kind = event.kind
             retry = f" Retrying every {event.retry_s:g} s." if event.retry_s > 0 else ""
-            self._set_notice(event.message.strip() + retry, f"device:{event.kind}")
+            message = event.message.strip()
+            if message and message[-1] not in ".!?":
+                message += "."  # engine messages come without one; the retry sentence follows
+            self._set_notice(message + retry, f"device:{event.kind}")
         elif isinstance(event, DeviceReady):
             if self._notice_kind == f"device:{event.kind}":
                 self._set_notice("", "")

@@ -219,8 +219,8 @@ class MicrophoneStep(Step):
         super().__init__(ctx)
         source: Callable[[], float] | None = ctx.extras.level_source
         if source is None:
-            self.add_text("Voice is not available on this installation, so there is no microphone to check. "
-                          "You can still type to the assistant.")
+            self.add_text("No microphone can be checked here: none is connected, or voice is not installed "
+                          "on this computer. You can still type to the assistant.")
         else:
             self.add_text("Say something. The bar should move while you speak.")
         self.meter = LevelMeter(source)

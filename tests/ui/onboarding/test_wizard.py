@@ -151,5 +151,5 @@ async def test_without_voice_the_microphone_step_says_so(w: Wizarding) -> None:
     for _ in range(3):
         w.wizard.skip_button.click()
     mic = w.wizard.step
-    assert mic.key == "mic" and "not available" in mic.layout_.itemAt(1).widget().text()
+    assert mic.key == "mic" and "No microphone can be checked" in mic.layout_.itemAt(1).widget().text()
     assert w.wizard.results["mic"] == "unavailable"
