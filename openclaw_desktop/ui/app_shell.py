@@ -30,7 +30,11 @@ from openclaw_desktop.client.gateway_client import RpcError
 from openclaw_desktop.config import store
 from openclaw_desktop.config.paths import StatePaths
 from openclaw_desktop.config.service import Overrides
-from openclaw_desktop.desktop.hotkey import GlobalHotkey, combo_from_config, start_hotkey
+from openclaw_desktop.desktop.hotkey import (
+    GlobalHotkey,
+    combo_from_config,
+    start_hotkey,
+)
 from openclaw_desktop.errors import ConfigError
 from openclaw_desktop.nodes.desktop.identity import load_or_create_identity
 from openclaw_desktop.nodes.desktop.system_run import ApprovingRunner

@@ -6,7 +6,11 @@ import asyncio
 
 import pytest
 
-from openclaw_desktop.approvals.broker import ApprovalBroker, ApprovalRequest, GrantChoice
+from openclaw_desktop.approvals.broker import (
+    ApprovalBroker,
+    ApprovalRequest,
+    GrantChoice,
+)
 from openclaw_desktop.errors import GatewayError
 
 

@@ -9,7 +9,11 @@ import pytest
 from websockets.asyncio.client import connect as ws_connect
 from websockets.exceptions import ConnectionClosed
 
-from openclaw_desktop.client.gateway_client import ClientOptions, GatewayClient, RpcError
+from openclaw_desktop.client.gateway_client import (
+    ClientOptions,
+    GatewayClient,
+    RpcError,
+)
 from tests.conftest import TOKEN, cli_opts, connect
 
 REQUIRED_HELLO = ["type", "protocol", "server", "features", "snapshot", "auth", "policy"]

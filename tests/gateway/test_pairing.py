@@ -9,7 +9,11 @@ import pytest
 from websockets.asyncio.client import connect as ws_connect
 
 from openclaw_desktop.app import build_gateway
-from openclaw_desktop.client.gateway_client import ClientOptions, GatewayClient, RpcError
+from openclaw_desktop.client.gateway_client import (
+    ClientOptions,
+    GatewayClient,
+    RpcError,
+)
 from openclaw_desktop.config.service import Overrides
 from openclaw_desktop.config.store import atomic_write_text
 from openclaw_desktop.protocol.device_auth import DeviceIdentity, SignedFields

@@ -7,7 +7,11 @@ import json
 
 import pytest
 
-from openclaw_desktop.client.gateway_client import ClientOptions, GatewayClient, RpcError
+from openclaw_desktop.client.gateway_client import (
+    ClientOptions,
+    GatewayClient,
+    RpcError,
+)
 from openclaw_desktop.protocol.device_auth import DeviceIdentity
 from tests.conftest import TOKEN, connect
 

@@ -1,6 +1,10 @@
 import pytest
 
-from openclaw_desktop.nodes.policy import check_invoke, platform_id, required_approve_scopes
+from openclaw_desktop.nodes.policy import (
+    check_invoke,
+    platform_id,
+    required_approve_scopes,
+)
 
 
 @pytest.mark.parametrize(("platform", "family", "expected"), [

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from openclaw_desktop.client.gateway_client import ClientOptions, GatewayClient, RpcError
+from openclaw_desktop.client.gateway_client import (
+    ClientOptions,
+    GatewayClient,
+    RpcError,
+)
 from openclaw_desktop.protocol.device_auth import DeviceIdentity
 from openclaw_desktop.voice.triggers import normalize_triggers
 from tests.conftest import TOKEN, connect

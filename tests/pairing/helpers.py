@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from openclaw_desktop.app import Gateway
-from openclaw_desktop.client.gateway_client import ClientOptions, GatewayClient, RpcError
+from openclaw_desktop.client.gateway_client import (
+    ClientOptions,
+    GatewayClient,
+    RpcError,
+)
 from openclaw_desktop.pairing.setup_code import decode_setup_code
 from openclaw_desktop.protocol.device_auth import DeviceIdentity
 from tests.conftest import cli_opts

@@ -6,7 +6,12 @@ import itertools
 
 import pytest
 
-from openclaw_desktop.pairing.join_codes import JoinCodeStore, is_shortcode, join_url, new_shortcode
+from openclaw_desktop.pairing.join_codes import (
+    JoinCodeStore,
+    is_shortcode,
+    join_url,
+    new_shortcode,
+)
 
 PAYLOAD = {"url": "ws://127.0.0.1:18789", "bootstrapToken": "t", "expiresAtMs": 601_000}
 

@@ -15,7 +15,11 @@ from openclaw_desktop.config.service import Overrides
 from openclaw_desktop.config.settings import parse_settings
 from openclaw_desktop.config.store import atomic_write_text
 from openclaw_desktop.errors import ConfigError
-from openclaw_desktop.gateway.tls import cert_fingerprint_sha256_hex, default_paths, resolve_certificate
+from openclaw_desktop.gateway.tls import (
+    cert_fingerprint_sha256_hex,
+    default_paths,
+    resolve_certificate,
+)
 from openclaw_desktop.pairing.setup_code import decode_setup_code
 from openclaw_desktop.protocol.device_auth import DeviceIdentity
 from tests.conftest import TOKEN, cli_opts

@@ -1,7 +1,11 @@
 import pytest
 
 from openclaw_desktop.errors import GatewayError
-from openclaw_desktop.protocol.auth import auth_failure, check_shared_secret, truncate_reason
+from openclaw_desktop.protocol.auth import (
+    auth_failure,
+    check_shared_secret,
+    truncate_reason,
+)
 from openclaw_desktop.protocol.connect import AuthFields, check_protocol, parse_connect
 from openclaw_desktop.protocol.ratelimit import AuthRateLimiter
 

@@ -3,7 +3,13 @@ import json
 import pytest
 
 from openclaw_desktop.errors import GatewayError
-from openclaw_desktop.protocol.frames import encode_error, encode_event, encode_ok, error_request_id, parse_frame
+from openclaw_desktop.protocol.frames import (
+    encode_error,
+    encode_event,
+    encode_ok,
+    error_request_id,
+    parse_frame,
+)
 
 
 def test_parses_request_and_defaults_params():

@@ -9,7 +9,13 @@ import pytest
 from openclaw_desktop.app import build_gateway
 from openclaw_desktop.client.gateway_client import RpcError
 from openclaw_desktop.config.service import Overrides
-from openclaw_desktop.remote.link import CONNECTED, DISCONNECTED, STOPPED, GatewayLink, LinkDown
+from openclaw_desktop.remote.link import (
+    CONNECTED,
+    DISCONNECTED,
+    STOPPED,
+    GatewayLink,
+    LinkDown,
+)
 from tests.conftest import TOKEN, state_paths
 
 

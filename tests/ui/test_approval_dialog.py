@@ -10,7 +10,12 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from openclaw_desktop.approvals.broker import ApprovalBroker, ApprovalRequest, GrantChoice, PendingApproval
+from openclaw_desktop.approvals.broker import (
+    ApprovalBroker,
+    ApprovalRequest,
+    GrantChoice,
+    PendingApproval,
+)
 from openclaw_desktop.ui.approval_dialog import ApprovalDialog, ApprovalDialogs
 
 ARM_S = 0.2

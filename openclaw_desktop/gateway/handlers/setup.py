@@ -38,7 +38,11 @@ from openclaw_desktop.pairing.setup import (
     issue_setup,
     qr_png_data_url,
 )
-from openclaw_desktop.pairing.setup_code import ACCESS_FULL, ACCESS_NODE, normalize_gateway_url
+from openclaw_desktop.pairing.setup_code import (
+    ACCESS_FULL,
+    ACCESS_NODE,
+    normalize_gateway_url,
+)
 from openclaw_desktop.protocol import scopes as S
 
 from ..connection import Connection
