@@ -14,14 +14,11 @@ order. Needs ``QT_QPA_PLATFORM=xcb`` and ``DISPLAY``.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import sys
 from pathlib import Path
 
-import qasync  # type: ignore[import-untyped]
-from PySide6.QtWidgets import QApplication
-from shots import save_screenshot
+from shots import run_scene, save_screenshot
 
 from openclaw_desktop.app import build_gateway
 from openclaw_desktop.chat_view.items import AssistantText
@@ -118,16 +115,5 @@ async def scene(state_dir: Path) -> dict:
     return facts
 
 
-def main() -> int:
-    qapp = QApplication(sys.argv[:1])
-    qapp.setQuitOnLastWindowClosed(False)
-    loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(loop)
-    with loop:
-        facts = loop.run_until_complete(asyncio.wait_for(scene(Path(sys.argv[1])), 120))
-    print(json.dumps(facts), flush=True)
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_scene(scene))

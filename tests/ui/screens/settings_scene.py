@@ -19,10 +19,8 @@ import sys
 import time
 from pathlib import Path
 
-import qasync  # type: ignore[import-untyped]
 from keyring.backend import KeyringBackend
-from PySide6.QtWidgets import QApplication
-from shots import save_screenshot
+from shots import run_scene, save_screenshot
 
 from openclaw_desktop.app import Gateway, build_gateway
 from openclaw_desktop.client.gateway_client import ClientOptions, GatewayClient
@@ -165,16 +163,5 @@ async def scene(state_dir: Path) -> dict:
     return facts
 
 
-def main() -> int:
-    qapp = QApplication(sys.argv[:1])
-    qapp.setQuitOnLastWindowClosed(False)
-    loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(loop)
-    with loop:
-        facts = loop.run_until_complete(asyncio.wait_for(scene(Path(sys.argv[1])), 120))
-    print(json.dumps(facts), flush=True)
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_scene(scene))

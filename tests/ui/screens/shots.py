@@ -58,3 +58,23 @@ def grab_root(display: str, name: str, crop: tuple[int, int, int, int] | None = 
         argv += ["-crop", f"{w}x{h}+{x}+{y}", "+repage"]
     subprocess.run([*argv, str(path)], check=True, timeout=30, capture_output=True)
     return path
+
+
+def run_scene(scene: Any, timeout_s: float = 120.0) -> int:
+    """A scene script's ``main``: ``scene(Path(argv[1]))`` on a qasync loop over a fresh
+    QApplication, its facts printed as one JSON line for the test to read."""
+    import asyncio
+    import json
+    import sys
+
+    import qasync  # type: ignore[import-untyped]
+    from PySide6.QtWidgets import QApplication
+
+    qapp = QApplication(sys.argv[:1])
+    qapp.setQuitOnLastWindowClosed(False)
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    with loop:
+        facts = loop.run_until_complete(asyncio.wait_for(scene(Path(sys.argv[1])), timeout_s))
+    print(json.dumps(facts), flush=True)
+    return 0

@@ -29,10 +29,9 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
-import qasync  # type: ignore[import-untyped]
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QSystemTrayIcon
-from shots import save_screenshot
+from PySide6.QtWidgets import QSystemTrayIcon
+from shots import run_scene, save_screenshot
 
 from openclaw_desktop.config import store
 from openclaw_desktop.config.paths import StatePaths
@@ -212,16 +211,5 @@ async def scene(state_dir: Path) -> dict:
     return facts
 
 
-def main() -> int:
-    qapp = QApplication(sys.argv[:1])
-    qapp.setQuitOnLastWindowClosed(False)
-    loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(loop)
-    with loop:
-        facts = loop.run_until_complete(asyncio.wait_for(scene(Path(sys.argv[1])), 150))
-    print(json.dumps(facts), flush=True)
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_scene(scene, 150))
