@@ -15,26 +15,7 @@ from openclaw_desktop.agent.credentials import (
     resolve_model_credentials,
     store_api_key,
 )
-
-
-class MemoryKeyring(KeyringBackend):
-    """A working keyring that keeps passwords in a dict."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.passwords.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.passwords[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.passwords.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError("not found")
+from tests.support.keyrings import MemoryKeyring
 
 
 class BrokenKeyring(KeyringBackend):

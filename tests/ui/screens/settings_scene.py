@@ -19,7 +19,6 @@ import sys
 import time
 from pathlib import Path
 
-from keyring.backend import KeyringBackend
 from shots import run_scene, save_screenshot
 
 from openclaw_desktop.app import Gateway, build_gateway
@@ -31,23 +30,7 @@ from openclaw_desktop.protocol.device_auth import DeviceIdentity
 from openclaw_desktop.remote.link import GatewayLink
 from openclaw_desktop.ui.settings import TAB_KEYS, SettingsExtras, SettingsWindow
 from openclaw_desktop.ui.settings.ports import KeyringKeyStore
-
-
-class DictKeyring(KeyringBackend):
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.values: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.values.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.values[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.values.pop((service, username), None)
+from tests.support.keyrings import MemoryKeyring
 
 
 async def until(condition, timeout: float = 20.0, what: str = "condition"):  # type: ignore[no-untyped-def]
@@ -114,7 +97,7 @@ async def scene(state_dir: Path) -> dict:
     gateway = await build_gateway(paths, Overrides(port=0), log_to_file=False)
     token = gateway.services.config.settings.gateway.auth.token
     link = GatewayLink(gateway.url, state_dir, token=token)
-    ring = DictKeyring()
+    ring = MemoryKeyring()
     ring.set_password("openclaw-desktop", "anthropic-api-key", "sk-ant-screenshot")
     extras = SettingsExtras(
         autostart=XdgAutostart(state_dir / "autostart"), key_store=KeyringKeyStore(env={}, backend=ring),

@@ -13,10 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import json5
-import keyring.errors
 import pytest
 import qasync
-from keyring.backend import KeyringBackend
 
 from openclaw_desktop.app import Gateway, build_gateway
 from openclaw_desktop.config.service import Overrides
@@ -25,26 +23,7 @@ from openclaw_desktop.remote.link import GatewayLink
 from openclaw_desktop.ui.settings import SettingsExtras, SettingsWindow
 from openclaw_desktop.ui.settings.ports import KeyringKeyStore
 from tests.conftest import state_paths
-
-
-class MemoryKeyring(KeyringBackend):
-    """A working keyring kept in a dict (the suite's default backend always fails)."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.passwords.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.passwords[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.passwords.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError("not found")
+from tests.support.keyrings import MemoryKeyring
 
 
 @dataclass
