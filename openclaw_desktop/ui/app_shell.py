@@ -169,7 +169,7 @@ class DesktopApp(QObject):
         self.link.add_state_listener(self._on_link_state)
         await self.link.start()
         self.voice.attach(self.link)
-        self._start_hotkey()
+        self._spawn(self._start_hotkey())
         if self.run_node:
             self.node = NodeRunner(url, self.paths.state_dir, self.paths.config_path, self.notifier,
                                    token=token, password=password,
@@ -182,16 +182,20 @@ class DesktopApp(QObject):
             print(f"openclaw-desktop: ready ({'tray' if self.tray else 'window'}); gateway {url}", flush=True)
         return True
 
-    def _start_hotkey(self) -> None:
+    async def _start_hotkey(self) -> None:
         """The global push-to-talk key (config ``voice.push_to_talk_hotkey``); a desktop
-        without global keys (Wayland, no display) keeps the tray's Push to talk."""
+        without global keys (Wayland, no display) keeps the tray's Push to talk.
+
+        Registering imports pynput and waits for the X server (~0.15 s): done in a worker
+        thread so start-up does not block the loop for it."""
         try:
             doc = store.load(self.paths.config_path).parsed
         except (ConfigError, OSError):
             doc = {}
         loop = asyncio.get_running_loop()
         combo = combo_from_config(doc.get("voice") if isinstance(doc, dict) else None)
-        self.hotkey = start_hotkey(combo, lambda: loop.call_soon_threadsafe(self.voice.push_to_talk))
+        self.hotkey = await asyncio.to_thread(
+            start_hotkey, combo, lambda: loop.call_soon_threadsafe(self.voice.push_to_talk))
 
     async def _stop_hotkey(self) -> None:
         if self.hotkey is not None:

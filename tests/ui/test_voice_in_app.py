@@ -356,6 +356,7 @@ def test_the_global_hotkey_is_push_to_talk(qloop, apps, rig, api, monkeypatch):
         async def go() -> None:
             async with rig, apps:
                 app = await connected(apps())
+                await until(lambda: app.hotkey, what="hotkey registered (in a worker thread)")
                 assert app.hotkey is not None and app.hotkey.combo == "<ctrl>+<alt>+<space>"
                 rig.say_when(lambda: app.voice.stage == "capturing", "hotkey", "works")
                 await asyncio.to_thread(subprocess.run, ["xdotool", "key", "ctrl+alt+space"],
